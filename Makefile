@@ -1,0 +1,48 @@
+# Kampung Siaga — everything a fresh clone needs is Python >= 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck migrations-check pytest bench messages clean serve worker
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/siaga demo
+
+test: $(STAMP) lint typecheck migrations-check pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy siaga bench
+
+migrations-check: $(STAMP)
+	$(BIN)/siaga makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# Needs GNU gettext (xgettext) on the developer's machine; compiling uses polib (PyPI).
+messages: $(STAMP)
+	cd siaga && ../$(BIN)/siaga makemessages -l id -l en --no-location --no-obsolete
+	$(BIN)/python -m siaga.core.i18n compile
+
+serve: $(STAMP)
+	$(BIN)/siaga serve
+
+worker: $(STAMP)
+	$(BIN)/siaga worker
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

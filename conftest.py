@@ -1,0 +1,115 @@
+"""Shared fixtures: a small territory tree with people in it, and one user per role and place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from siaga.accounts.models import User
+from siaga.accounts.roles import Role
+from siaga.accounts.services import add_membership, create_token
+from siaga.registry.models import Household, Resident
+from siaga.territory.services import create_child, load_codes
+
+CODES = [
+    ("33", "Jawa Tengah"),
+    ("33.74", "Kota Semarang"),
+    ("33.74.02", "Semarang Utara"),
+    ("33.74.02.1001", "Bandarharjo"),
+    ("33.74.02.1006", "Panggung Lor"),
+    ("33.74.03", "Semarang Timur"),
+    ("33.74.03.1001", "Kemijen"),
+]
+
+
+@dataclass
+class World:
+    """The fixture world. ``t`` maps short names to territories, ``users`` roles to users."""
+
+    t: dict[str, Any] = field(default_factory=dict)
+    households: dict[str, Household] = field(default_factory=dict)
+    residents: dict[str, Resident] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def _nik(serial: int, female: bool = False, day: int = 17, prefix: str = "337402") -> str:
+    return f"{prefix}{day + (40 if female else 0):02d}0885{serial:04d}"
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from siaga.territory.models import Territory
+
+    w = World()
+    load_codes(CODES)
+    root = User.objects.create_superuser("root", password="root-pass-123")
+    for code in [c for c, _ in CODES]:
+        w.t[code] = Territory.objects.get(code=code)
+    w.t["rw006"] = create_child(actor=root, parent=w.t["33.74.02.1006"], number=6)
+    w.t["rt003"] = create_child(actor=root, parent=w.t["rw006"], number=3)
+    w.t["rt004"] = create_child(actor=root, parent=w.t["rw006"], number=4)
+    w.t["rw007"] = create_child(actor=root, parent=w.t["33.74.02.1006"], number=7)
+    w.t["rw007rt001"] = create_child(actor=root, parent=w.t["rw007"], number=1)
+    w.t["bandar_rw001"] = create_child(actor=root, parent=w.t["33.74.02.1001"], number=1)
+    w.t["bandar_rt001"] = create_child(actor=root, parent=w.t["bandar_rw001"], number=1)
+    w.t["timur_rw001"] = create_child(actor=root, parent=w.t["33.74.03.1001"], number=1)
+    w.t["timur_rt001"] = create_child(actor=root, parent=w.t["timur_rw001"], number=1)
+
+    serial = 1
+    for place in ("rt003", "rt004", "rw007rt001", "bandar_rt001", "timur_rt001"):
+        household = Household.objects.create(
+            kk=f"3374021508{serial:02d}0{serial:03d}", rt=w.t[place], address=f"Jl. {place} 1"
+        )
+        head = Resident.objects.create(
+            nik=_nik(serial),
+            name=f"Budi {place}",
+            sex="L",
+            birth_date=dt.date(1985, 8, 17),
+            household=household,
+            relation="kepala",
+            rt=w.t[place],
+        )
+        serial += 1
+        Resident.objects.create(
+            nik=_nik(serial, female=True),
+            name=f"Siti {place}",
+            sex="P",
+            birth_date=dt.date(1950, 8, 17),
+            household=household,
+            relation="istri",
+            rt=w.t[place],
+            comorbidities=["diabetes"],
+        )
+        serial += 1
+        household.head = head
+        household.save()
+        w.households[place] = household
+        w.residents[place] = head
+
+    def user(name: str, role: str, place: str | None, resident: Resident | None = None) -> None:
+        u = User.objects.create_user(name, password="demo-pass-123")
+        add_membership(
+            actor=root,
+            user=u,
+            role=role,
+            territory=w.t[place] if place else None,
+            resident_nik=resident.nik if resident else None,
+        )
+        w.users[name] = u
+        w.tokens[name] = create_token(actor=root, user=u)[1]
+
+    user("admin", Role.ADMIN, None)
+    user("fasilitator.kota", Role.FASILITATOR, "33.74")
+    user("fasilitator.utara", Role.FASILITATOR, "33.74.02")
+    user("lurah.panggunglor", Role.FASILITATOR, "33.74.02.1006")
+    user("puskesmas.bandarharjo", Role.FASILITATOR, "33.74.02.1001")
+    user("pengurus.rw006", Role.PENGURUS, "rw006")
+    user("pengurus.rt003", Role.PENGURUS, "rt003")
+    user("relawan.rw006", Role.RELAWAN, "rw006")
+    user("warga.rt003", Role.WARGA, "rt003", resident=w.residents["rt003"])
+    w.users["root"] = root
+    return w

@@ -1,0 +1,66 @@
+"""The /api/v1 router: bearer-token auth, the JSON error format, and the domain routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from siaga.api.auth import BearerToken
+from siaga.api.errors import ApiError, error_response, validation_details
+
+api = NinjaAPI(
+    title="Kampung Siaga API",
+    version="1",
+    description=(
+        "Kampung Siaga Candi Hebat: territory, registry and co-production data. "
+        "Authenticate with `Authorization: Bearer <token>` (create one with "
+        '`siaga token create USERNAME`). Errors are `{"code", "detail"}`; objects outside '
+        "the caller's territory answer 404."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(api, request, exc.status, exc.code, exc.detail, exc.fields)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(
+        api, request, 422, "invalid", "Input is not valid.", validation_details(exc.errors)
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(api, request, 401, "unauthenticated", "A valid bearer token is required.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(api, request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(api, request, exc.status_code, "error", str(exc))
+
+
+def _register() -> None:
+    from siaga.registry.api import router as registry_router
+    from siaga.territory.api import router as territory_router
+
+    routers: list[tuple[str, Any]] = [("/territories", territory_router), ("", registry_router)]
+    for prefix, router in routers:
+        api.add_router(prefix, router)
+
+
+_register()

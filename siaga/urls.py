@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from siaga.api.router import api
+from siaga.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("akun/", include("siaga.accounts.urls")),
+    path("wilayah/", include("siaga.territory.urls")),
+    path("registrasi/", include("siaga.registry.urls")),
+    path("audit/", include("siaga.core.urls")),
+    path("api/v1/", api.urls),
+]
