@@ -1,2 +1,8 @@
+from django.urls import path
+
+from siaga.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.audit_list, name="audit"),
+]

@@ -1,6 +1,78 @@
-from django.http import HttpRequest, HttpResponse
+"""The home page and the read-only audit trail browser."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from siaga.accounts.roles import Perm
+from siaga.core import policy
+from siaga.core.context import INTERFACES
+from siaga.core.models import AuditAction, AuditEntry
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    memberships = request.user.memberships.select_related(  # type: ignore[union-attr]
+        "territory", "resident"
+    ).order_by("territory_id", "role")
+    rows = []
+    for membership in memberships:
+        territory = membership.territory
+        rows.append(
+            {
+                "membership": membership,
+                "territory": territory,
+                "territory_link": territory is not None
+                and policy.can_act_on(request.user, Perm.TERRITORY_VIEW, territory),
+                "household_id": membership.resident.household_id if membership.resident else None,
+            }
+        )
+    return render(request, "home.html", {"rows": rows})
+
+
+def _object_types() -> list[str]:
+    return sorted(
+        model._meta.label_lower
+        for model in apps.get_models()
+        if model.__module__.startswith("siaga.")
+    )
+
+
+@require_safe
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    if policy.scope_for(request.user, Perm.AUDIT_VIEW).empty:
+        raise Http404("not found")
+    entries = policy.scope(
+        AuditEntry.objects.select_related("territory"), request.user, Perm.AUDIT_VIEW
+    )
+    action = request.GET.get("action", "")
+    interface = request.GET.get("interface", "")
+    object_type = request.GET.get("object_type", "").strip()
+    if action in AuditAction.values:
+        entries = entries.filter(action=action)
+    if interface in INTERFACES:
+        entries = entries.filter(interface=interface)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    page = Paginator(entries.order_by("-at", "-id"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page": page,
+            "actions": AuditAction.choices,
+            "action_labels": dict(AuditAction.choices),
+            "interfaces": INTERFACES,
+            "object_types": _object_types(),
+            "selected": {"action": action, "interface": interface, "object_type": object_type},
+        },
+    )

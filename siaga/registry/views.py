@@ -1,0 +1,321 @@
+"""Registry pages: households and residents. Reads via selectors, writes via services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+
+from siaga.accounts.roles import Perm
+from siaga.core import policy
+from siaga.core.errors import ValidationFailed
+from siaga.registry import selectors, services
+from siaga.registry.forms import (
+    HouseholdFilterForm,
+    HouseholdForm,
+    ResidentFilterForm,
+    ResidentForm,
+    rt_options,
+)
+from siaga.registry.identity import clean_digits
+from siaga.registry.models import (
+    Comorbidity,
+    Household,
+    Resident,
+    Vulnerability,
+)
+
+LABELS = {
+    "flag_labels": dict(Vulnerability.choices),
+    "comorbidity_labels": dict(Comorbidity.choices),
+}
+
+
+def _partial(request: HttpRequest) -> bool:
+    """An htmx request for just the results (live search), not a boosted page load."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not (htmx.boosted or htmx.history_restore_request)  # type: ignore[union-attr]
+
+
+def _list_response(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
+    """The full page, or only its results for live search; caches must tell them apart."""
+    template = (
+        f"registry/_{name}_results.html" if _partial(request) else f"registry/{name}_list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _require_change_somewhere(user: Any) -> None:
+    if policy.scope_for(user, Perm.REGISTRY_CHANGE).empty:
+        raise Http404("not found")
+
+
+def _household_by_kk(user: Any, form: ResidentForm) -> tuple[bool, Household | None]:
+    """Resolve the No. KK typed in the form to a household the user may change."""
+    kk = clean_digits(form.cleaned_data.get("kk") or "")
+    if not kk:
+        return True, None
+    household = (
+        policy.scope(Household.objects.select_related("rt"), user, Perm.REGISTRY_CHANGE)
+        .filter(kk=kk)
+        .first()
+    )
+    if household is None:
+        form.add_error("kk", _("No household with this No. KK in your area."))
+        return False, None
+    return True, household
+
+
+# ---- lists ---------------------------------------------------------------------------------
+
+
+@login_required
+def households(request: HttpRequest) -> HttpResponse:
+    form = HouseholdFilterForm(request.GET, user=request.user)
+    if form.is_valid():
+        queryset = selectors.households(
+            request.user, territory=form.territory, q=form.cleaned_data["q"]
+        )
+    else:
+        queryset = Household.objects.none()
+    context = {
+        "form": form,
+        "page": _page(request, queryset),
+        "can_add": not policy.scope_for(request.user, Perm.REGISTRY_CHANGE).empty,
+    }
+    return _list_response(request, "household", context)
+
+
+@login_required
+def residents(request: HttpRequest) -> HttpResponse:
+    form = ResidentFilterForm(request.GET, user=request.user)
+    if form.is_valid():
+        queryset = selectors.residents(
+            request.user,
+            territory=form.territory,
+            q=form.cleaned_data["q"],
+            status=form.cleaned_data["status"],
+            vulnerable=form.cleaned_data["rentan"],
+        )
+    else:
+        queryset = Resident.objects.none()
+    context = {
+        "form": form,
+        "page": _page(request, queryset),
+        "can_add": not policy.scope_for(request.user, Perm.REGISTRY_CHANGE).empty,
+        **LABELS,
+    }
+    return _list_response(request, "resident", context)
+
+
+@login_required
+def rt_datalist(request: HttpRequest) -> HttpResponse:
+    """The <datalist> of RTs for the RT field, narrowed by what has been typed (htmx)."""
+    options = rt_options(request.user, request.GET.get("rt", ""))
+    return render(request, "registry/_rt_options.html", {"rt_options": options})
+
+
+# ---- residents -----------------------------------------------------------------------------
+
+
+@login_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = selectors.resident_for_view(request.user, pk)  # audited
+    return render(
+        request,
+        "registry/resident_detail.html",
+        {
+            "resident": resident,
+            "can_change": policy.can_act_on(request.user, Perm.REGISTRY_CHANGE, resident),
+            **LABELS,
+        },
+    )
+
+
+def _resident_form_page(
+    request: HttpRequest, form: ResidentForm, resident: Resident | None
+) -> HttpResponse:
+    return render(
+        request,
+        "registry/resident_form.html",
+        {
+            "form": form,
+            "resident": resident,
+            "rt_options": rt_options(request.user, request.GET.get("induk", "")),
+        },
+    )
+
+
+@login_required
+def resident_create(request: HttpRequest) -> HttpResponse:
+    _require_change_somewhere(request.user)
+    initial: dict[str, Any] = {}
+    if request.GET.get("household"):
+        preset = selectors.household_for_change(request.user, request.GET["household"])
+        initial = {"kk": preset.kk, "rt": preset.rt.code}
+    elif request.GET.get("rt"):
+        initial = {"rt": request.GET["rt"]}
+    form = ResidentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        found, household = _household_by_kk(request.user, form)
+        if found:
+            try:
+                resident = services.create_resident(
+                    actor=request.user, data={**form.service_data(), "household": household}
+                )
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": resident.name})
+                return redirect("registry:resident_detail", pk=resident.pk)
+    return _resident_form_page(request, form, None)
+
+
+@login_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = selectors.resident_for_change(request.user, pk)
+    form = ResidentForm(request.POST or None, initial=ResidentForm.initial_for(resident))
+    if request.method == "POST" and form.is_valid():
+        found, household = _household_by_kk(request.user, form)
+        if found:
+            try:
+                services.update_resident(
+                    actor=request.user,
+                    resident=resident,
+                    data={**form.service_data(), "household": household},
+                )
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, _("The changes were saved."))
+                return redirect("registry:resident_detail", pk=resident.pk)
+    return _resident_form_page(request, form, resident)
+
+
+@login_required
+def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = selectors.resident_for_change(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.delete_resident(actor=request.user, resident=resident)
+        except ValidationFailed as exc:
+            for problems in exc.errors.values():
+                for problem in problems:
+                    messages.error(request, problem)
+            return redirect("registry:resident_detail", pk=resident.pk)
+        messages.success(request, _("%(name)s was deleted.") % {"name": resident.name})
+        return redirect("registry:residents")
+    return render(
+        request,
+        "registry/confirm_delete.html",
+        {
+            "object": resident,
+            "cancel_url": reverse("registry:resident_detail", kwargs={"pk": resident.pk}),
+        },
+    )
+
+
+# ---- households ----------------------------------------------------------------------------
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for_view(request.user, pk)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": list(selectors.members(household)),
+            "can_change": policy.can_act_on(request.user, Perm.REGISTRY_CHANGE, household),
+            **LABELS,
+        },
+    )
+
+
+def _household_form_page(
+    request: HttpRequest, form: HouseholdForm, household: Household | None
+) -> HttpResponse:
+    return render(
+        request,
+        "registry/household_form.html",
+        {
+            "form": form,
+            "household": household,
+            "rt_options": rt_options(request.user, request.GET.get("induk", "")),
+        },
+    )
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    _require_change_somewhere(request.user)
+    initial = {"rt": request.GET["rt"]} if request.GET.get("rt") else {}
+    form = HouseholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.create_household(actor=request.user, data=form.service_data())
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": household})
+            return redirect("registry:household_detail", pk=household.pk)
+    return _household_form_page(request, form, None)
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for_change(request.user, pk)
+    form = HouseholdForm(
+        request.POST or None,
+        initial=HouseholdForm.initial_for(household),
+        members=list(selectors.members(household)),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_household(
+                actor=request.user, household=household, data=form.service_data()
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("registry:household_detail", pk=household.pk)
+    return _household_form_page(request, form, household)
+
+
+@login_required
+def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for_change(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.delete_household(actor=request.user, household=household)
+        except ValidationFailed as exc:
+            for problems in exc.errors.values():
+                for problem in problems:
+                    messages.error(request, problem)
+            return redirect("registry:household_detail", pk=household.pk)
+        messages.success(request, _("%(name)s was deleted.") % {"name": household})
+        return redirect("registry:households")
+    return render(
+        request,
+        "registry/confirm_delete.html",
+        {
+            "object": household,
+            "cancel_url": reverse("registry:household_detail", kwargs={"pk": household.pk}),
+        },
+    )
