@@ -13,6 +13,7 @@ from siaga.env import (
     data_dir,
     env_bool,
     env_choice,
+    env_int,
     env_list,
     env_url,
     secret_key,
@@ -43,10 +44,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "huey.contrib.djhuey",
+    "ninja",  # serves the /api/v1/docs Swagger UI assets from static (no CDN)
     "siaga.core",
     "siaga.territory",
     "siaga.accounts",
     "siaga.registry",
+    "siaga.commissioning",
+    "siaga.planning",
     "siaga.api",
 ]
 
@@ -152,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed logins allowed per username and per client address within the window.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

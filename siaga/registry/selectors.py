@@ -57,10 +57,10 @@ def households(
     return qs.order_by("rt_id", "address", "id")
 
 
-def resident_for_view(user: Any, pk: Any) -> Resident:
-    """A resident's record for display; the view is written to the audit trail."""
+def resident_for_view(user: Any, pk: Any, *, perm: Perm = Perm.REGISTRY_VIEW) -> Resident:
+    """A resident's record for display (also in an edit form); the view is audited."""
     resident = policy.get_or_404(
-        Resident.objects.select_related("rt", "household"), user, Perm.REGISTRY_VIEW, pk=pk
+        Resident.objects.select_related("rt", "household"), user, perm, pk=pk
     )
     audit.record(actor=user, action=AuditAction.VIEW, obj=resident, territory_id=resident.rt_id)
     return resident

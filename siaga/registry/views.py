@@ -187,7 +187,10 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = selectors.resident_for_change(request.user, pk)
+    if request.method == "POST":
+        resident = selectors.resident_for_change(request.user, pk)
+    else:  # the form shows the whole record: that is a view of it, and audited as one
+        resident = selectors.resident_for_view(request.user, pk, perm=Perm.REGISTRY_CHANGE)
     form = ResidentForm(request.POST or None, initial=ResidentForm.initial_for(resident))
     if request.method == "POST" and form.is_valid():
         found, household = _household_by_kk(request.user, form)

@@ -120,3 +120,16 @@ def test_anonymous_language_switch_uses_django_set_language(world) -> None:
     client.post(reverse("set_language"), {"language": "en", "next": reverse("accounts:login")})
     assert '<html lang="en">' in client.get(reverse("accounts:login")).content.decode()
     assert User.objects.filter(language="en").count() == 0
+
+
+def test_throttle_uses_the_address_added_by_trusted_proxies(world, settings) -> None:
+    from django.test import RequestFactory
+
+    from siaga.accounts.views import client_address
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4"
+    )
+    assert client_address(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_address(request) == "1.2.3.4"  # the left entries are the client's to forge

@@ -424,3 +424,12 @@ def test_lists_have_no_n_plus_one(world, url_name, django_assert_max_num_queries
     with django_assert_max_num_queries(10):
         response = client.get(reverse(url_name))
     assert len(response.context["page"].object_list) == 50
+
+
+def test_opening_a_resident_edit_form_is_an_audited_view(world) -> None:
+    resident = world.residents["rt003"]
+    client = client_for(world, "pengurus.rt003")
+    response = client.get(reverse("registry:resident_edit", args=[resident.pk]))
+    assert response.status_code == 200
+    entry = AuditEntry.objects.filter(action="view").get()
+    assert (entry.object_id, entry.interface) == (str(resident.pk), "web")
