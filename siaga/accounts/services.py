@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.accounts.models import ApiToken, Membership, User, hash_token
@@ -143,3 +144,46 @@ def login_failed(username: str, address: str) -> None:
 def login_succeeded(user: User, address: str) -> None:
     cache.delete(_keys(user.get_username(), address)[0])
     audit.record(actor=user, action=AuditAction.LOGIN, obj=user, summary=f"login from {address}")
+
+
+# ---- used by the console commands (`siaga user grant`, `siaga token revoke`) ----------------
+
+
+def check_assignment(role: str, territory_code: str | None) -> Territory | None:
+    """The territory for ``role`` at ``territory_code``, or ValidationFailed naming the problem."""
+    if role not in Role.values:
+        raise ValidationFailed.single(
+            "role", _("Unknown role; choose one of: %(roles)s") % {"roles": ", ".join(Role.values)}
+        )
+    return _territory(territory_code, role)
+
+
+def grant_role(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    territory_code: str | None,
+    resident_nik: str | None = None,
+) -> Membership:
+    """Give ``user`` a role on the territory with this code, validated as in create_user."""
+    territory = check_assignment(role, territory_code)
+    return add_membership(
+        actor=actor, user=user, role=role, territory=territory, resident_nik=resident_nik
+    )
+
+
+@transaction.atomic
+def revoke_token(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke an API token (kept, marked revoked, for the audit trail); idempotent."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=token,
+            summary=f"API token revoked for {token.user}",
+            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+        )
+    return token

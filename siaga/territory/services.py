@@ -67,107 +67,132 @@ def load_codes(
 
     With ``prefix``, only codes under it load, with their ancestors. Rows are validated and
     ordered by level so that parents exist before children; a row whose parent is neither in the
-    input nor in the database is refused (nothing is written).
+    input nor in the database is refused (nothing is written). ``progress`` is called with the
+    number of rows handled (written or unchanged) since its previous call.
     """
-    source = iter_code_list() if rows is None else rows
-    wanted: dict[str, str] = {}
-    prefix_parsed = codes.parse_code(prefix) if prefix else None
-    all_rows = dict(source) if prefix_parsed else None
-    for code, name in all_rows.items() if all_rows is not None else source:
+    plan = _plan(iter_code_list() if rows is None else rows, prefix)
+    result = LoadResult(0, 0, 0)
+    with transaction.atomic():
+        # Read inside the transaction (SQLite: IMMEDIATE) so the counts match what is written.
+        keys = [row[1] for row in plan]
+        existing = (
+            dict(Territory.objects.filter(id__in=keys).values_list("id", "name"))
+            if len(keys) <= 20000
+            else dict(Territory.objects.values_list("id", "name"))
+        )
+        _check_parents(plan, existing)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())  # adapted once
+        batch: list[tuple[int, str, str, int, int | None, Any]] = []
+        handled = 0
+        for level, key, code, name, parent_key in plan:
+            handled += 1
+            old = existing.get(key)
+            if old is None:
+                result.created += 1
+                batch.append((key, code, name, level, parent_key, now))
+            elif old != name:
+                result.updated += 1
+                batch.append((key, code, name, level, parent_key, now))
+            else:
+                result.unchanged += 1
+            if len(batch) >= batch_size:
+                _upsert(batch)
+                batch = []
+            if progress and handled >= batch_size:
+                progress(handled)
+                handled = 0
+        if batch:
+            _upsert(batch)
+        if progress and handled:
+            progress(handled)
+    return result
+
+
+# (level, key, code, name, parent key): one planned row, each code parsed exactly once.
+_PlannedRow = tuple[int, int, str, str, int | None]
+
+
+def _plan(source: Iterable[tuple[str, str]], prefix: str | None) -> list[_PlannedRow]:
+    """Validate the rows and keep those to load (a prefix's subtree and its ancestors), sorted."""
+    under: str | None = None
+    ancestors: set[str] = set()
+    if prefix:
+        try:
+            prefix_parsed = codes.parse_code(prefix)
+        except codes.CodeError as exc:
+            raise TerritoryError(str(exc)) from exc
+        under = prefix_parsed.code
+        ancestors = set(prefix_parsed.ancestor_codes())
+    wanted: dict[str, tuple[codes.ParsedCode, str]] = {}
+    ancestor_rows: dict[str, tuple[codes.ParsedCode, str]] = {}
+    for code, name in source:
         try:
             parsed = codes.parse_code(code)
         except codes.CodeError as exc:
             raise TerritoryError(str(exc)) from exc
-        if prefix_parsed and not (
-            parsed.code == prefix_parsed.code or parsed.code.startswith(prefix_parsed.code + ".")
-        ):
+        if under and not (parsed.code == under or parsed.code.startswith(under + ".")):
+            if parsed.code in ancestors:
+                ancestor_rows[parsed.code] = (parsed, name)
             continue
         if not name:
             raise TerritoryError(_("%(code)s has no name") % {"code": code})
-        wanted[parsed.code] = name
-    if prefix_parsed and all_rows is not None:
-        if prefix_parsed.code not in wanted:
-            raise TerritoryError(_("No code %(code)s in the list") % {"code": prefix_parsed.code})
-        for ancestor in prefix_parsed.ancestor_codes():
-            if ancestor in all_rows:
-                wanted[ancestor] = all_rows[ancestor]
+        wanted[parsed.code] = (parsed, name)
+    if under:
+        if under not in wanted:
+            raise TerritoryError(_("No code %(code)s in the list") % {"code": under})
+        wanted.update(ancestor_rows)
+    plan: list[_PlannedRow] = []
+    for parsed, name in wanted.values():
+        level, key = parsed.level, parsed.key
+        # The parent's key is this key with its last part zeroed.
+        parent_span = codes.span_for_level(level - 1) if level > 1 else 0
+        parent_key = key - key % parent_span if parent_span else None
+        plan.append((level, key, parsed.code, name, parent_key))
+    plan.sort()
+    return plan
 
-    parsed_rows = sorted(
-        (codes.parse_code(code) for code in wanted), key=lambda p: (p.level, p.key)
-    )
-    existing = (
-        dict(
-            Territory.objects.filter(id__in=[p.key for p in parsed_rows]).values_list("id", "name")
-        )
-        if len(parsed_rows) <= 20000
-        else dict(Territory.objects.values_list("id", "name"))
-    )
-    known_keys = set(existing)
-    missing_parents = []
-    for parsed in parsed_rows:
-        parent = parsed.parent_code
-        if parent and parent not in wanted:
-            parent_key = codes.parse_code(parent).key
-            if (
-                parent_key not in known_keys
-                and not Territory.objects.filter(id=parent_key).exists()
-            ):
-                missing_parents.append(parsed.code)
-            else:
-                known_keys.add(parent_key)
-    if missing_parents:
+
+def _check_parents(plan: list[_PlannedRow], existing: dict[int, str]) -> None:
+    """Refuse rows whose parent is neither planned nor already stored (one query per 5000)."""
+    planned = {row[1] for row in plan}
+    outside = {row[4] for row in plan if row[4] is not None} - planned - set(existing)
+    found: set[int] = set()
+    pending = sorted(outside)
+    for start in range(0, len(pending), 5000):
+        chunk = pending[start : start + 5000]
+        found.update(Territory.objects.filter(id__in=chunk).values_list("id", flat=True))
+    missing = outside - found
+    if missing:
+        orphans = [row[2] for row in plan if row[4] in missing]
         raise TerritoryError(
             _("These codes have no parent in the file or the database: %(codes)s")
-            % {"codes": ", ".join(missing_parents[:10])}
+            % {"codes": ", ".join(orphans[:10])}
         )
 
-    result = LoadResult(0, 0, 0)
-    batch: list[Territory] = []
-    with transaction.atomic():
-        for parsed in parsed_rows:
-            name = wanted[parsed.code]
-            old = existing.get(parsed.key)
-            if old is None:
-                result.created += 1
-            elif old != name:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-                continue
-            parent = parsed.parent_code
-            batch.append(
-                Territory(
-                    id=parsed.key,
-                    code=parsed.code,
-                    name=name,
-                    level=parsed.level,
-                    parent_id=codes.parse_code(parent).key if parent else None,
-                )
-            )
-            if len(batch) >= batch_size:
-                _upsert(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            _upsert(batch)
-            if progress:
-                progress(len(batch))
-    return result
 
-
-def _upsert(batch: list[Territory]) -> None:
-    # One multi-row statement per batch: INSERT … ON CONFLICT (id) DO UPDATE (SQLite and PG).
+def _upsert(batch: list[tuple[int, str, str, int, int | None, Any]]) -> None:
+    # INSERT … VALUES (…), (…), … ON CONFLICT (id) DO UPDATE (SQLite and PG): many rows per
+    # statement, within the backend's parameter limit (a row per statement is slow on PG).
+    per_statement = (connection.features.max_query_params or 6000) // 6
     table = Territory._meta.db_table
-    now = timezone.now()
-    rows = [(t.id, t.code, t.name, t.level, t.parent_id, now) for t in batch]
-    with connection.cursor() as cursor:
-        cursor.executemany(
+
+    def sql(count: int) -> str:
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * count)
+        return (
             f"INSERT INTO {table} (id, code, name, level, parent_id, created_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-            rows,
+            f"VALUES {values} ON CONFLICT (id) DO UPDATE SET name = excluded.name"
         )
+
+    chunks = [batch[i : i + per_statement] for i in range(0, len(batch), per_statement)]
+    full = [chunk for chunk in chunks if len(chunk) == per_statement]
+    with connection.cursor() as cursor:
+        if full:
+            cursor.executemany(
+                sql(per_statement), [[v for row in chunk for v in row] for chunk in full]
+            )
+        for chunk in chunks:
+            if len(chunk) < per_statement:
+                cursor.execute(sql(len(chunk)), [v for row in chunk for v in row])
 
 
 def create_child(*, actor: Any, parent: Territory, number: int, name: str = "") -> Territory:
