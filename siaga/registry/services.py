@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.accounts.roles import Perm
@@ -21,6 +20,7 @@ from siaga.registry.models import (
     Relation,
     Resident,
 )
+from siaga.registry.rules import birth_date_error, clean_name, name_error
 from siaga.territory.models import Level, Territory
 
 RESIDENT_FIELDS = (
@@ -100,11 +100,10 @@ def _clean_resident(actor: Any, data: dict[str, Any], instance: Resident | None)
                 errors.add("nik", _("Another resident already has this NIK."))
     cleaned["nik"] = nik
 
-    name = " ".join(str(data.get("name") or "").split())
-    if not name:
-        errors.add("name", _("This field is required."))
-    elif len(name) > 150:
-        errors.add("name", _("At most 150 characters."))
+    name = clean_name(data.get("name"))
+    name_problem = name_error(name)
+    if name_problem:
+        errors.add("name", name_problem)
     cleaned["name"] = name
 
     sex = str(data.get("sex") or "").strip().upper()
@@ -119,10 +118,9 @@ def _clean_resident(actor: Any, data: dict[str, Any], instance: Resident | None)
         except ValueError:
             errors.add("birth_date", _("Enter a date as YYYY-MM-DD."))
             birth_date = None
-    if birth_date is not None and birth_date > timezone.localdate():
-        errors.add("birth_date", _("The birth date cannot be in the future."))
-    if birth_date is not None and birth_date.year < 1890:
-        errors.add("birth_date", _("The birth date is too far in the past."))
+    birth_problem = birth_date_error(birth_date)
+    if birth_problem:
+        errors.add("birth_date", birth_problem)
     cleaned["birth_date"] = birth_date
     cleaned["birth_place"] = str(data.get("birth_place") or "").strip()[:100]
 

@@ -1,0 +1,301 @@
+"""Benchmark: importing a residents CSV versus a raw bulk load of the same rows.
+
+    python -m bench.import_residents [--rows 200000] [--small 50000]
+
+Runs on SQLite, and on PostgreSQL too when DATABASE_URL points at a server (a temporary
+database is created there and dropped afterwards). Each measurement runs in its own fresh
+subprocess with its own data directory, so peak memory (ru_maxrss) belongs to that step alone.
+The import is measured at two file sizes: its peak memory should stay about flat as the file
+grows (only NIK/KK maps grow). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+KELURAHAN = "33.74.02.1006"
+RW_COUNT = 10
+RT_PER_RW = 10
+HEADER = [
+    "NIK",
+    "No KK",
+    "Nama Lengkap",
+    "Jenis Kelamin",
+    "Tempat Lahir",
+    "Tanggal Lahir",
+    "Alamat",
+    "RT",
+    "RW",
+    "No HP",
+    "Status Hubungan Dalam Keluarga",
+]
+RELATIONS = ["Kepala Keluarga", "Istri", "Anak", "Anak"]
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """Synthetic residents, four to a household, spread over 10 RW x 10 RT (deterministic)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            k = i // 9999
+            day, month, year = 1 + k % 28, 1 + (k // 28) % 12, 1950 + (k // 336) % 60
+            female = i % 4 in (1, 3)
+            nik = f"337402{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{i % 9999 + 1:04d}"
+            h = i // 4
+            kk = f"3374021508{(h // 9999) % 100:02d}{h % 9999 + 1:04d}"
+            rw, rt = 1 + (h // RT_PER_RW) % RW_COUNT, 1 + h % RT_PER_RW
+            writer.writerow(
+                [
+                    nik,
+                    kk,
+                    f"Warga Nomor {i}",
+                    "P" if female else "L",
+                    "Semarang",
+                    f"{day:02d}-{month:02d}-{year}",
+                    f"Jl. Bench {h}",
+                    f"{rt:03d}",
+                    f"{rw:03d}",
+                    f"0812{i % 100000000:08d}" if i % 2 == 0 else "",
+                    RELATIONS[i % 4],
+                ]
+            )
+
+
+# --- child processes -------------------------------------------------------------------------
+
+
+def _setup(data_dir: str, database_url: str | None) -> None:
+    os.environ["SIAGA_DATA_DIR"] = data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "siaga.settings"
+    os.environ["DEBUG"] = "0"  # as in production: no per-query SQL logging
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def child_raw(csv_path: str) -> dict[str, Any]:
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw")
+        columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+        cursor.execute(f"CREATE TABLE bench_raw ({columns})")
+    started = time.perf_counter()
+    with open(csv_path, encoding="utf-8", newline="") as handle, transaction.atomic():
+        reader = csv.reader(handle)
+        next(reader)
+        if connection.vendor == "postgresql":
+            raw = connection.connection
+            assert raw is not None
+            with raw.cursor() as cursor, cursor.copy("COPY bench_raw FROM STDIN") as copy:
+                for row in reader:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in HEADER)
+            raw = connection.connection
+            assert raw is not None
+            raw.executemany(f"INSERT INTO bench_raw VALUES ({marks})", reader)
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM bench_raw")
+        count = cursor.fetchone()[0]
+    return {"rows": count, "seconds": seconds, "maxrss_mb": _maxrss_mb()}
+
+
+def child_import(csv_path: str) -> dict[str, Any]:
+    from siaga.accounts.models import User
+    from siaga.registry.importing import ResidentImport, open_source
+    from siaga.registry.models import Household, Resident
+    from siaga.territory.services import load_codes
+
+    codes = [
+        ("33", "Jawa Tengah"),
+        ("33.74", "Kota Semarang"),
+        ("33.74.02", "Semarang Utara"),
+        (KELURAHAN, "Panggung Lor"),
+    ]
+    for rw in range(1, RW_COUNT + 1):
+        codes.append((f"{KELURAHAN}.{rw:03d}", f"RW {rw:03d}"))
+        for rt in range(1, RT_PER_RW + 1):
+            codes.append((f"{KELURAHAN}.{rw:03d}.{rt:03d}", f"RT {rt:03d}"))
+    load_codes(codes)
+    actor = User.objects.create_superuser("bench", password="bench-pass-123")
+    baseline = _maxrss_mb()
+    started = time.perf_counter()
+    job = ResidentImport(
+        actor=actor, source=open_source(csv_path, max_bytes=1 << 40), territory=KELURAHAN
+    )
+    result = job.run()
+    seconds = time.perf_counter() - started
+    again_started = time.perf_counter()
+    again = ResidentImport(
+        actor=actor, source=open_source(csv_path, max_bytes=1 << 40), territory=KELURAHAN
+    ).run()
+    again_seconds = time.perf_counter() - again_started
+    return {
+        "rows": result.rows,
+        "created": result.created,
+        "rejected": result.rejected,
+        "residents": Resident.objects.count(),
+        "households": Household.objects.count(),
+        "seconds": seconds,
+        "again_unchanged": again.unchanged,
+        "again_seconds": again_seconds,
+        "baseline_mb": baseline,
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
+def child_main(argv: list[str]) -> None:
+    step, csv_path, data_dir, database_url = argv
+    _setup(data_dir, database_url or None)
+    result = child_raw(csv_path) if step == "raw" else child_import(csv_path)
+    print(json.dumps(result))
+
+
+# --- orchestration ---------------------------------------------------------------------------
+
+
+def _run_child(step: str, csv_path: Path, database_url: str | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="siaga-bench-data-") as data_dir:
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.import_residents",
+                "--child",
+                step,
+                str(csv_path),
+                data_dir,
+                database_url or "",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if completed.returncode != 0:
+        raise SystemExit(f"{step} failed:\n{completed.stderr[-3000:]}")
+    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
+def _pg_database(base_url: str, name: str, create: bool) -> str:
+    import psycopg
+
+    parsed = urlparse(base_url)
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parsed._replace(path=f"/{name}"))
+
+
+def _fresh_database(base_url: str | None, label: str) -> str | None:
+    if not base_url:
+        return None  # SQLite: each child has its own data directory, so its own file
+    return _pg_database(base_url, f"siaga_bench_{label}_{os.getpid()}", create=True)
+
+
+def _drop(base_url: str | None, url: str | None) -> None:
+    if base_url and url:
+        _pg_database(base_url, urlparse(url).path.lstrip("/"), create=False)
+
+
+def bench_database(label: str, base_url: str | None, big: Path, small: Path) -> None:
+    print(f"\n== {label} ==")
+    raw_url = _fresh_database(base_url, "raw")
+    try:
+        raw = _run_child("raw", big, raw_url)
+    finally:
+        _drop(base_url, raw_url)
+    results = {}
+    for name, path in (("small", small), ("big", big)):
+        url = _fresh_database(base_url, name)
+        try:
+            results[name] = _run_child("import", path, url)
+        finally:
+            _drop(base_url, url)
+    imp, small_imp = results["big"], results["small"]
+    raw_rate = raw["rows"] / raw["seconds"]
+    imp_rate = imp["rows"] / imp["seconds"]
+    print(
+        f"raw bulk load ({'COPY' if base_url else 'executemany'}): {raw['rows']:,} rows in "
+        f"{raw['seconds']:.2f} s = {raw_rate:,.0f} rows/s"
+    )
+    print(
+        f"import: {imp['rows']:,} rows ({imp['created']:,} created, {imp['rejected']} rejected, "
+        f"{imp['households']:,} households) in {imp['seconds']:.2f} s = {imp_rate:,.0f} rows/s"
+    )
+    print(f"ratio import / raw load: {imp_rate / raw_rate:.2f}")
+    print(
+        f"same file again: {imp['again_unchanged']:,} unchanged in {imp['again_seconds']:.2f} s "
+        f"= {imp['rows'] / imp['again_seconds']:,.0f} rows/s"
+    )
+    for res in (small_imp, imp):
+        print(
+            f"peak memory, {res['rows']:,}-row import: {res['maxrss_mb']:.0f} MB "
+            f"(process before import {res['baseline_mb']:.0f} MB, "
+            f"import adds {res['maxrss_mb'] - res['baseline_mb']:.0f} MB)"
+        )
+    grow = (imp["maxrss_mb"] - imp["baseline_mb"]) - (
+        small_imp["maxrss_mb"] - small_imp["baseline_mb"]
+    )
+    extra_rows = imp["rows"] - small_imp["rows"]
+    if extra_rows > 0:
+        print(
+            f"memory growth per extra row: {grow * 1024 * 1024 / extra_rows:.0f} bytes "
+            f"(projected for 1.7 million rows: "
+            f"{imp['maxrss_mb'] + grow * (1_700_000 - imp['rows']) / extra_rows:.0f} MB)"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        child_main(argv[1:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--small", type=int, default=50_000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:
+        big, small = Path(tmp) / "big.csv", Path(tmp) / "small.csv"
+        write_csv(big, args.rows)
+        write_csv(small, args.small)
+        print(
+            f"residents CSV: {args.rows:,} rows, {big.stat().st_size / 1048576:.1f} MB "
+            f"(and {args.small:,} rows for the memory comparison)"
+        )
+        bench_database("SQLite", None, big, small)
+        base_url = os.environ.get("DATABASE_URL", "").strip()
+        if base_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            bench_database("PostgreSQL", base_url, big, small)
+        else:
+            print("\n(PostgreSQL skipped: set DATABASE_URL=postgres://… to include it)")
+
+
+if __name__ == "__main__":
+    main()
