@@ -84,7 +84,7 @@ def add_membership(
             raise ValidationFailed.single(
                 "resident", _("A warga account must be linked to a resident (--resident NIK).")
             )
-        resident = Resident.objects.filter(nik=resident_nik).first()
+        resident = Resident.objects.filter(nik=resident_nik).exclude(nik="").first()
         if resident is None or (territory is not None and not territory.contains(resident.rt_id)):
             raise ValidationFailed.single(
                 "resident", _("No resident with this NIK in that territory.")

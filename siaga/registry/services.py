@@ -93,7 +93,9 @@ def _clean_resident(actor: Any, data: dict[str, Any], instance: Resident | None)
         except IdentityError as exc:
             errors.add("nik", str(exc))
         else:
-            clash = Resident.objects.filter(nik=nik)
+            clash = Resident.objects.filter(nik=nik).exclude(
+                nik=""
+            )  # uses the partial unique index
             if instance is not None:
                 clash = clash.exclude(pk=instance.pk)
             if clash.exists():

@@ -18,6 +18,11 @@ class SiagaCommand(BaseCommand):
     Dinkes staff) should not have to read a Python class name. ``call_command`` still raises.
     """
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        # Help texts are translated lazily; argparse needs real strings.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def execute(self, *args: Any, **options: Any) -> str | None:
         try:
             return super().execute(*args, **options)
