@@ -35,7 +35,7 @@ bench: $(STAMP)
 
 # Needs GNU gettext (xgettext) on the developer's machine; compiling uses polib (PyPI).
 messages: $(STAMP)
-	cd siaga && ../$(BIN)/siaga makemessages -l id -l en --no-location --no-obsolete
+	cd siaga && ../$(BIN)/siaga makemessages -l id --no-location --no-obsolete -i "*/tests/*"
 	$(BIN)/python -m siaga.core.i18n compile
 
 serve: $(STAMP)
