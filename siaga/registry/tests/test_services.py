@@ -143,7 +143,8 @@ def test_household_kk_validated_and_unique(world) -> None:
             actor=actor, data={"kk": world.households["rt003"].kk, "rt": world.t["rt003"]}
         )
     household = services.create_household(
-        actor=actor, data={"kk": "3374021709200007", "rt": world.t["rt003"].code, "address": "Jl. A"}
+        actor=actor,
+        data={"kk": "3374021709200007", "rt": world.t["rt003"].code, "address": "Jl. A"},
     )
     assert Household.objects.filter(pk=household.pk).exists()
 
