@@ -25,6 +25,18 @@ CODES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    """Service and console messages in English, so tests read the source strings.
+
+    Pages still follow the request (LocaleMiddleware): Indonesian unless a test asks for English.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @dataclass
 class World:
     """The fixture world. ``t`` maps short names to territories, ``users`` roles to users."""

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from siaga.registry import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("warga/<int:pk>/ubah/", views.resident_edit, name="resident_edit"),
     path("warga/<int:pk>/hapus/", views.resident_delete, name="resident_delete"),
     path("rt-pilihan/", views.rt_datalist, name="rt_options"),
+    path("", include("siaga.registry.import_urls")),
 ]

@@ -68,9 +68,10 @@ class Source:
             number = 0
             try:
                 for number, row in enumerate(reader, start=1):
-                    for index, value in enumerate(row):
-                        if len(value) > MAX_CELL_CHARS:
-                            raise _too_long(index, number)
+                    if row and max(map(len, row)) > MAX_CELL_CHARS:
+                        for index, value in enumerate(row):
+                            if len(value) > MAX_CELL_CHARS:
+                                raise _too_long(index, number)
                     yield number, row
             except csv.Error as exc:
                 raise ImportRefused(

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
-from siaga.core.models import AuditAction, AuditEntry
+from siaga.core.models import AuditAction
 from siaga.registry.importing import parsing
 from siaga.registry.importing.headers import FIELDS_BY_KEY, ColumnMapping, find_header_row
 from siaga.registry.importing.parsing import EXCEL_EPOCH, CellError
@@ -311,7 +311,7 @@ class ResidentImport:
         for number, values in self.source.rows():
             if number <= header_row:
                 continue
-            if all(parsing.is_empty(v) for v in values):
+            if _blank(values):
                 continue
             yield number, values
 
@@ -606,7 +606,9 @@ class _State:
             ("kelurahan", _kelurahan),
         ]
         return [
-            (key, self.columns[key], parser) for key, parser in available if key in self.columns
+            (key, self.columns[key], _memo(parser) if key in _REPEATED else parser)
+            for key, parser in available
+            if key in self.columns
         ]
 
     # one row, no database
@@ -834,6 +836,55 @@ class _State:
         return _Plan(row, resident, values, household)
 
 
+# Columns whose values repeat from row to row (a household's KK and address, RT numbers, places,
+# birth dates, L/P, relations): each distinct text is parsed once.
+_REPEATED = frozenset(
+    {
+        "kk",
+        "sex",
+        "birth_place_date",
+        "birth_place",
+        "birth_date",
+        "relation",
+        "status",
+        "address",
+        "rt_rw",
+        "rt",
+        "rw",
+        "kelurahan",
+    }
+)
+_MEMO_LIMIT = 20_000  # distinct values kept per column: memory stays flat on long files
+
+
+def _memo(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parser`` remembering its result per distinct text cell (refusals are not remembered)."""
+    cache: dict[str, Any] = {}
+
+    def parse(value: Any) -> Any:
+        if type(value) is not str:
+            return parser(value)
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        result = parser(value)
+        if len(cache) >= _MEMO_LIMIT:
+            cache.clear()
+        cache[value] = result
+        return result
+
+    return parse
+
+
+def _blank(values: list[Any]) -> bool:
+    for value in values:
+        if value is None or value == "" or (type(value) is str and value.isspace()):
+            continue
+        return False
+    return True
+
+
 def _birth_place(value: Any) -> str:
     return parsing.display(value).strip()[:100]
 
@@ -935,17 +986,17 @@ class _Writer:
         territory: int,
         name: str,
         changes: dict[str, Any],
-    ) -> AuditEntry:
-        return AuditEntry(
-            actor_id=self.actor_id,
-            actor_name=self.actor_name,
-            action=action,
-            object_type=object_type,
-            object_id=str(pk),
-            territory_id=territory,
-            summary=f"{name} ({self.tag})"[:255],
-            changes=changes,
-            at=self.now,
+    ) -> audit.AuditRow:
+        return audit.AuditRow(
+            self.actor_id,
+            self.actor_name,
+            action,
+            object_type,
+            str(pk),
+            territory,
+            f"{name} ({self.tag})"[:255],
+            changes,
+            self.now,
         )
 
     def write_chunk(self, rows: list[Row]) -> None:
@@ -958,7 +1009,7 @@ class _Writer:
             if plan is None:
                 raise _changed_meanwhile()
             plans.append(plan)
-        entries: list[AuditEntry] = []
+        entries: list[audit.AuditRow] = []
         self._households(plans, known, entries)
 
         creates: list[dict[str, Any]] = []
@@ -1016,6 +1067,47 @@ class _Writer:
             audit.bulk_record(entries)
 
     def _insert_residents(self, creates: list[dict[str, Any]]) -> list[int]:
+        if connection.vendor == "postgresql":
+            return _copy_with_ids(
+                Resident._meta.db_table,
+                (
+                    "nik",
+                    "name",
+                    "sex",
+                    "birth_date",
+                    "birth_place",
+                    "phone",
+                    "household_id",
+                    "relation",
+                    "rt_id",
+                    "status",
+                    "comorbidities",
+                    "hamil",
+                    "disabilitas",
+                    "created_at",
+                    "updated_at",
+                ),
+                [
+                    (
+                        v["nik"],
+                        v["name"],
+                        v["sex"],
+                        v["birth_date"],
+                        v["birth_place"],
+                        v["phone"],
+                        v["household"],
+                        v["relation"],
+                        v["rt"],
+                        v["status"],
+                        "[]",
+                        False,
+                        False,
+                        self.now,
+                        self.now,
+                    )
+                    for v in creates
+                ],
+            )
         adapt_date = self.ops.adapt_datefield_value
         columns = (
             "nik, name, sex, birth_date, birth_place, phone, household_id, relation, rt_id, "
@@ -1078,7 +1170,7 @@ class _Writer:
                 ],
             )
 
-    def _households(self, plans: list[_Plan], known: _Known, entries: list[AuditEntry]) -> None:
+    def _households(self, plans: list[_Plan], known: _Known, entries: list[audit.AuditRow]) -> None:
         """Create the new households and apply address changes (first row of each KK decides)."""
         created: list[tuple[str, int, str]] = []
         changed: list[tuple[ExistingHousehold, str]] = []
@@ -1092,32 +1184,20 @@ class _Writer:
             elif _address_change(plan):
                 changed.append((plan.household, plan.row.address or ""))
         if created:
-            with connection.cursor() as cursor:
-                for start in range(0, len(created), _INSERT_BATCH):
-                    batch = created[start : start + _INSERT_BATCH]
-                    params: list[Any] = []
-                    for kk, rt, address in batch:
-                        params += (kk, rt, address, self.stamp, self.stamp)
-                    cursor.execute(
-                        f"INSERT INTO {self.household_table} "  # noqa: S608
-                        "(kk, rt_id, address, head_id, created_at, updated_at) VALUES "
-                        + ", ".join(["(%s, %s, %s, NULL, %s, %s)"] * len(batch))
-                        + " RETURNING id",
-                        params,
+            ids = self._insert_households(created)
+            for pk, (kk, rt, address) in zip(ids, created, strict=True):
+                known.households[kk] = ExistingHousehold(pk, kk, rt, address, True)
+                after = {"kk": kk, "rt": rt, "address": address, "head": None}
+                entries.append(
+                    self._entry(
+                        AuditAction.CREATE,
+                        "registry.household",
+                        pk,
+                        rt,
+                        f"KK {kk}",
+                        audit.diff({}, after),
                     )
-                    for (pk,), (kk, rt, address) in zip(cursor.fetchall(), batch, strict=True):
-                        known.households[kk] = ExistingHousehold(pk, kk, rt, address, True)
-                        after = {"kk": kk, "rt": rt, "address": address, "head": None}
-                        entries.append(
-                            self._entry(
-                                AuditAction.CREATE,
-                                "registry.household",
-                                pk,
-                                rt,
-                                f"KK {kk}",
-                                audit.diff({}, after),
-                            )
-                        )
+                )
             self.households_created += len(created)
         if changed:
             with connection.cursor() as cursor:
@@ -1139,19 +1219,68 @@ class _Writer:
                 )
             self.households_updated += len(changed)
 
+    def _insert_households(self, created: list[tuple[str, int, str]]) -> list[int]:
+        if connection.vendor == "postgresql":
+            return _copy_with_ids(
+                Household._meta.db_table,
+                ("kk", "rt_id", "address", "created_at", "updated_at"),
+                [(kk, rt, address, self.now, self.now) for kk, rt, address in created],
+            )
+        ids: list[int] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(created), _INSERT_BATCH):
+                batch = created[start : start + _INSERT_BATCH]
+                params: list[Any] = []
+                for kk, rt, address in batch:
+                    params += (kk, rt, address, self.stamp, self.stamp)
+                cursor.execute(
+                    f"INSERT INTO {self.household_table} "  # noqa: S608
+                    "(kk, rt_id, address, head_id, created_at, updated_at) VALUES "
+                    + ", ".join(["(%s, %s, %s, NULL, %s, %s)"] * len(batch))
+                    + " RETURNING id",
+                    params,
+                )
+                ids += [pk for (pk,) in cursor.fetchall()]
+        return ids
+
     def _heads(self, heads: dict[int, int]) -> None:
         """As registry.services: a kepala becomes the head of a household that has none."""
         if not heads:
             return
+        pairs = list(heads.items())
+        table = self.household_table
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {self.household_table} SET head_id = %s "  # noqa: S608
-                "WHERE id = %s AND head_id IS NULL",
-                [(resident, household) for household, resident in heads.items()],
-            )
+            # one statement per batch: (VALUES …) names its columns column1, column2 on both DBs
+            for start in range(0, len(pairs), _INSERT_BATCH * 4):
+                batch = pairs[start : start + _INSERT_BATCH * 4]
+                cursor.execute(
+                    f"UPDATE {table} SET head_id = v.column2 FROM (VALUES "  # noqa: S608
+                    + ", ".join(["(%s, %s)"] * len(batch))
+                    + f") AS v WHERE {table}.id = v.column1 AND {table}.head_id IS NULL",
+                    [value for pair in batch for value in pair],
+                )
 
 
 _INSERT_BATCH = 500
+
+
+def _copy_with_ids(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[int]:
+    """PostgreSQL: take ids from the table's sequence, then COPY the rows with them.
+
+    Binding thousands of parameters into a multi-row INSERT costs several times what COPY does.
+    """
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        sql = f"COPY {quoted} (id, {', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row))
+    return ids
 
 
 def _differs(resident: Existing, values: dict[str, Any]) -> bool:
