@@ -49,8 +49,11 @@ INSTALLED_APPS = [
     "siaga.territory",
     "siaga.accounts",
     "siaga.registry",
+    "siaga.health",
     "siaga.commissioning",
     "siaga.planning",
+    "siaga.volunteers",
+    "siaga.logistics",
     "siaga.api",
 ]
 

@@ -9,6 +9,12 @@ urlpatterns = [
     path("akun/", include("siaga.accounts.urls")),
     path("wilayah/", include("siaga.territory.urls")),
     path("registrasi/", include("siaga.registry.urls")),
+    path("kesehatan/", include("siaga.health.urls")),
     path("audit/", include("siaga.core.urls")),
+    path("usulan/", include("siaga.commissioning.urls")),
+    path("rencana/", include("siaga.planning.urls")),
+    path("relawan/", include("siaga.volunteers.urls")),
+    path("logistik/", include("siaga.logistics.urls")),
+    path("transparansi/", include("siaga.logistics.public_urls")),
     path("api/v1/", api.urls),
 ]

@@ -24,6 +24,32 @@ class Perm(StrEnum):
     REGISTRY_EXPORT = "registry.export"
     AUDIT_VIEW = "audit.view"
     USER_MANAGE = "accounts.manage"
+    # ---- health co-delivery (siaga.health) ----
+    HEALTH_VIEW = "health.view"  # read health records (warga: own household only)
+    HEALTH_RECORD = "health.record"  # record cases, monitoring, contacts, newcomers, doses
+    HEALTH_SELF_REPORT = "health.self_report"  # warga: self-report monitoring for own household
+    HEALTH_MANAGE = "health.manage"  # puskesmas/kelurahan: referrals, end of isolation, extensions
+    HEALTH_PROTOCOL = "health.protocol"  # edit health protocols (admin)
+    # ---- co-commissioning and co-design (siaga.commissioning, siaga.planning) ----
+    COMMUNITY_VIEW = "community.view"  # read needs, proposals, rounds, plans, meetings
+    NEEDS_RAISE = "commissioning.raise"  # record and support needs, comment
+    PROPOSAL_MANAGE = "commissioning.propose"  # submit proposals, merge and close needs
+    ROUND_MANAGE = "commissioning.round"  # budget rounds, feasibility assessment, closing
+    DECISION_MAKE = "commissioning.decide"  # commissioning decisions on winning proposals
+    VOTE_RECORD = "commissioning.record_vote"  # record a resident's vote at a meeting
+    PLAN_EDIT = "planning.edit"  # plans and their activities
+    PROGRESS_UPDATE = "planning.progress"  # progress of activities (relawan: their own)
+    MEETING_MANAGE = "planning.meeting"  # meetings, attendance, minutes, decisions
+    COMMENT_MODERATE = "planning.moderate"  # hide and restore comments
+    # ---- volunteers and logistics co-delivery (siaga.volunteers, siaga.logistics) ----
+    VOLUNTEER_VIEW = "volunteers.view"  # volunteers, teams, shifts, tasks of an area
+    VOLUNTEER_JOIN = "volunteers.join"  # warga: offer to volunteer in their own RW
+    VOLUNTEER_WORK = "volunteers.work"  # take and finish tasks, sign up for shifts, check in
+    VOLUNTEER_MANAGE = "volunteers.manage"  # approve volunteers, teams, rosters, swaps, reassign
+    LOGISTICS_VIEW = "logistics.view"  # stock, aid, donations, loans (warga: own household aid)
+    LOGISTICS_REQUEST = "logistics.request"  # ask for an aid package (warga: own household)
+    LOGISTICS_RECORD = "logistics.record"  # stock movements, deliveries, kitchen, donations, loans
+    LOGISTICS_MANAGE = "logistics.manage"  # items, package templates, approving spending
 
 
 _READ = {Perm.TERRITORY_VIEW, Perm.REGISTRY_VIEW}
@@ -39,6 +65,59 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _READ | {Perm.TERRITORY_CREATE, Perm.REGISTRY_CHANGE, Perm.REGISTRY_EXPORT, Perm.AUDIT_VIEW}
     ),
     Role.ADMIN: frozenset(Perm),
+}
+
+# ---- health co-delivery permissions (siaga.health); admin already holds every Perm ----
+_HEALTH_TEAM = {Perm.HEALTH_VIEW, Perm.HEALTH_RECORD}
+ROLE_PERMISSIONS[Role.WARGA] |= {Perm.HEALTH_VIEW, Perm.HEALTH_SELF_REPORT}
+ROLE_PERMISSIONS[Role.RELAWAN] |= _HEALTH_TEAM
+ROLE_PERMISSIONS[Role.PENGURUS] |= _HEALTH_TEAM
+ROLE_PERMISSIONS[Role.FASILITATOR] |= _HEALTH_TEAM | {Perm.HEALTH_MANAGE}
+
+# ---- co-commissioning and co-design permissions (siaga.commissioning, siaga.planning) ----
+# Community data is read through core.policy.community_scope (warga: their kelurahan).
+_COMMUNITY = {Perm.COMMUNITY_VIEW, Perm.NEEDS_RAISE}
+ROLE_PERMISSIONS[Role.WARGA] |= _COMMUNITY
+ROLE_PERMISSIONS[Role.RELAWAN] |= _COMMUNITY | {Perm.PROGRESS_UPDATE}
+ROLE_PERMISSIONS[Role.PENGURUS] |= _COMMUNITY | {
+    Perm.PROPOSAL_MANAGE,
+    Perm.VOTE_RECORD,
+    Perm.PLAN_EDIT,
+    Perm.PROGRESS_UPDATE,
+    Perm.MEETING_MANAGE,
+    Perm.COMMENT_MODERATE,
+}
+ROLE_PERMISSIONS[Role.FASILITATOR] |= _COMMUNITY | {
+    Perm.PROPOSAL_MANAGE,
+    Perm.ROUND_MANAGE,
+    Perm.DECISION_MAKE,
+    Perm.PLAN_EDIT,
+    Perm.PROGRESS_UPDATE,
+    Perm.MEETING_MANAGE,
+}
+
+# ---- volunteers and logistics permissions (siaga.volunteers, siaga.logistics) ----
+# A warga may offer to volunteer and request aid for their own household (household scope).
+ROLE_PERMISSIONS[Role.WARGA] |= {
+    Perm.VOLUNTEER_JOIN,
+    Perm.LOGISTICS_VIEW,
+    Perm.LOGISTICS_REQUEST,
+}
+_CO_DELIVERY_TEAM = {
+    Perm.VOLUNTEER_VIEW,
+    Perm.VOLUNTEER_WORK,
+    Perm.LOGISTICS_VIEW,
+    Perm.LOGISTICS_REQUEST,
+    Perm.LOGISTICS_RECORD,
+}
+ROLE_PERMISSIONS[Role.RELAWAN] |= _CO_DELIVERY_TEAM
+ROLE_PERMISSIONS[Role.PENGURUS] |= _CO_DELIVERY_TEAM | {
+    Perm.VOLUNTEER_MANAGE,
+    Perm.LOGISTICS_MANAGE,
+}
+ROLE_PERMISSIONS[Role.FASILITATOR] |= _CO_DELIVERY_TEAM | {
+    Perm.VOLUNTEER_MANAGE,
+    Perm.LOGISTICS_MANAGE,
 }
 
 # Roles whose registry scope is the member's own household, not a territory subtree.

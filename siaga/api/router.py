@@ -74,6 +74,19 @@ def _register() -> None:
     from siaga.territory.api import router as territory_router
 
     routers: list[tuple[str, Any]] = [("/territories", territory_router), ("", registry_router)]
+    # ---- co-commissioning and co-design ----
+    from siaga.commissioning.api import router as commissioning_router
+    from siaga.planning.api import router as planning_router
+
+    routers += [("", commissioning_router), ("", planning_router)]
+    from siaga.health.api import router as health_router
+
+    routers.append(("", health_router))
+    # ---- co-delivery: volunteers and logistics ----
+    from siaga.logistics.api import router as logistics_router
+    from siaga.volunteers.api import router as volunteers_router
+
+    routers += [("", volunteers_router), ("", logistics_router)]
     for prefix, router in routers:
         api.add_router(prefix, router)
 

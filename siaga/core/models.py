@@ -132,3 +132,37 @@ class Contribution(models.Model):
                 name="contribution_actor_group_valid",
             ),
         ]
+
+
+# ---- in-app notifications (written through siaga.core.notifications.notify) ----
+
+
+class Notification(models.Model):
+    """One alert in a user's in-app inbox. Other channels (WhatsApp, SMS) deliver the same alert.
+
+    The body carries no names or health details: the link leads to the record, behind the policy.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    territory = models.ForeignKey(
+        "territory.Territory", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

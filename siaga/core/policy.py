@@ -75,8 +75,7 @@ def scope_for(user: Any, perm: Perm) -> Scope:
     households: set[int] = set()
     residents: set[int] = set()
     everywhere = False
-    memberships = user.memberships.select_related("territory", "resident")
-    for membership in memberships:
+    for membership in _memberships(user):
         if not role_has(membership.role, perm):
             continue
         if membership.role in HOUSEHOLD_SCOPED_ROLES:
@@ -99,9 +98,22 @@ def scope_for(user: Any, perm: Perm) -> Scope:
     return scope
 
 
+_MEMBERSHIPS_ATTR = "_siaga_memberships_cache"
+
+
+def _memberships(user: Any) -> list[Any]:
+    """The user's memberships, loaded once per user object (one query for all permissions)."""
+    cached = user.__dict__.get(_MEMBERSHIPS_ATTR)
+    if cached is None:
+        cached = list(user.memberships.select_related("territory", "resident"))
+        user.__dict__[_MEMBERSHIPS_ATTR] = cached
+    return cached
+
+
 def forget(user: Any) -> None:
     """Drop the cached scopes of ``user`` (after its memberships change)."""
     user.__dict__.pop(_CACHE_ATTR, None)
+    user.__dict__.pop(_MEMBERSHIPS_ATTR, None)
 
 
 def scope_q(model: type[models.Model], user: Any, perm: Perm) -> Q | None:
@@ -167,3 +179,101 @@ def covers_territory(user: Any, perm: Perm, territory_key: int) -> bool:
 def require(user: Any, perm: Perm, obj: models.Model) -> None:
     if not can_act_on(user, perm, obj):
         raise Http404("not found")
+
+
+# ---- community data (co-commissioning and co-design) ---------------------------------------
+# Needs, proposals, budget rounds, plans and meetings are *community* data: they carry no
+# personal data and are meant to be read by the whole kampung that decides on them. Their read
+# scope is wider than the registry's: every member (a warga too, whose registry scope is only
+# their household) reads the community data of the whole kelurahan around their place, because
+# RW- and kelurahan-level rounds and meetings concern them. Memberships above a kelurahan reach
+# their own subtree. Use these functions ONLY for community data, never for personal data.
+
+_KELURAHAN_LEVEL = 4
+_RW_LEVEL = 5
+
+
+def _span(level: int) -> int:
+    from siaga.territory.codes import span_for_level
+
+    return span_for_level(level)
+
+
+def ancestor_key(key: int, level: int) -> int:
+    """The key of the level-``level`` ancestor of a territory key (e.g. the RW of an RT)."""
+    span = _span(level)
+    return key - key % span
+
+
+def residence_places(user: Any) -> list[tuple[int, int, int]]:
+    """(resident id, RT key, RW key) for each resident a warga account stands for."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    places = []
+    for membership in _memberships(user):
+        if membership.role in HOUSEHOLD_SCOPED_ROLES and membership.resident is not None:
+            rt_key = membership.resident.rt_id
+            places.append((membership.resident_id, rt_key, ancestor_key(rt_key, _RW_LEVEL)))
+    return places
+
+
+def community_scope(user: Any) -> Scope:
+    """The territories whose community data ``user`` may read (cached per user object)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cache: dict[Any, Scope] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if "community" in cache:
+        return cache["community"]
+    if user.is_superuser:
+        cache["community"] = Scope(everywhere=True)
+        return cache["community"]
+    ranges: list[tuple[int, int]] = []
+    everywhere = False
+    span = _span(_KELURAHAN_LEVEL)
+    for membership in _memberships(user):
+        if not role_has(membership.role, Perm.COMMUNITY_VIEW):
+            continue
+        if membership.role in HOUSEHOLD_SCOPED_ROLES:
+            key = membership.resident.rt_id if membership.resident is not None else None
+            level = 6
+        elif membership.territory is None:
+            everywhere = everywhere or membership.role == Role.ADMIN
+            continue
+        else:
+            key, level = membership.territory.id, membership.territory.level
+        if key is None:
+            continue
+        if level >= _KELURAHAN_LEVEL:
+            low = ancestor_key(key, _KELURAHAN_LEVEL)
+            ranges.append((low, low + span - 1))
+        else:
+            ranges.append(membership.territory.bounds)
+    result = Scope(everywhere=everywhere, ranges=() if everywhere else _merge(ranges))
+    cache["community"] = result
+    return result
+
+
+def scope_community(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
+    """Only the community-data rows of ``queryset`` that ``user`` may read."""
+    reach = community_scope(user)
+    if reach.everywhere:
+        return queryset
+    if reach.empty:
+        return queryset.none()
+    field_name = queryset.model.scope_territory_field  # type: ignore[attr-defined]
+    condition = Q(pk__in=[])
+    for bounds in reach.ranges:
+        condition |= in_subtree(field_name, bounds)
+    return queryset.filter(condition)
+
+
+def get_community_or_404(queryset: QuerySet[M], user: Any, **lookup: Any) -> M:
+    try:
+        return scope_community(queryset, user).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("not found") from exc
+
+
+def can_read_community(user: Any, obj: models.Model) -> bool:
+    key = getattr(obj, type(obj).scope_territory_field)  # type: ignore[attr-defined]
+    return community_scope(user).covers_key(key)

@@ -80,6 +80,8 @@ class Command(BaseCommand):
             if bar is not None:
                 bar.close()
 
+        self._phase_demos(options["seed"])
+
         if result.skipped_reason == "already":
             out.write(_("The synthetic population is already there: nothing generated."))
         elif result.skipped_reason == "real":
@@ -116,6 +118,32 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self._serve(options["host"], options["port"])
+
+    def _phase_demos(self, seed: int) -> None:
+        """The co-production phases' demo content, in dependency order; each is idempotent."""
+        from siaga.commissioning.demo import build_commissioning_demo
+        from siaga.health.demo import build_health_demo
+        from siaga.logistics.demo import build_logistics_demo
+        from siaga.volunteers.demo import build_volunteers_demo
+
+        builders: list[tuple[str, Any]] = [
+            (_("health wave (cases, monitoring, referrals, zones)"), build_health_demo),
+            (_("volunteers, teams, shifts and tasks"), build_volunteers_demo),
+            (_("lumbung pangan, aid, donations and loans"), build_logistics_demo),
+            (_("needs, budget rounds, plans and meetings"), build_commissioning_demo),
+        ]
+        for label, build in builders:
+            started = time.perf_counter()
+            outcome = build(seed=seed)
+            skipped = getattr(outcome, "skipped_reason", "")
+            self.stdout.write(
+                _("Demo content: %(what)s — %(state)s (%(seconds).1f s)")
+                % {
+                    "what": label,
+                    "state": _("already there") if skipped else _("added"),
+                    "seconds": time.perf_counter() - started,
+                }
+            )
 
     def _serve(self, host: str, port: int) -> None:
         worker = subprocess.Popen([sys.executable, "-m", "siaga.cli", "worker"])

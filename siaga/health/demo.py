@@ -1,0 +1,503 @@
+"""A synthetic COVID-19 wave for the demo, on the synthetic residents of Semarang Utara.
+
+``build_health_demo(seed=..., today=...)`` adds 60 days shaped like June–July 2021 ending at
+``today``: confirmed cases clustered in a few RWs, home isolation with twice-daily monitoring
+(triaged under the protocol in force), rujuk/darurat referrals in every state, close contacts in
+quarantine, newcomers, vaccinations, and the zone of every RT kept for each past day. Everything
+here is made up. Idempotent: a summary audit entry (``health.demo``/``demo``) marks a finished
+run, and a second call adds nothing. Records are written in bulk (the services are for people).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from siaga.accounts.models import User
+from siaga.core.models import AuditAction, AuditEntry
+from siaga.health import protocols as rules
+from siaga.health import zoning
+from siaga.health.models import (
+    Case,
+    Contact,
+    Monitoring,
+    Newcomer,
+    ProtocolKind,
+    Puskesmas,
+    Referral,
+    Vaccination,
+)
+from siaga.health.services import puskesmas_for
+from siaga.health.triage import Vitals, slot_for, triage
+from siaga.registry.models import Resident
+from siaga.territory.models import Territory
+
+KECAMATAN = "33.74.02"
+BANDARHARJO = "33.74.02.1001"
+PANGGUNG_LOR_RW006 = "33.74.02.1006.006"
+DAYS = 60
+PEAK_DAY = 40  # the wave peaks two-thirds of the way in, as in mid-July 2021
+PEAK_CASES = 40  # new confirmed cases a day at the peak, for the whole kecamatan
+MARKER_TYPE, MARKER_ID = "health.demo", "demo"
+ORIGINS = ("31.71", "31.74", "32.73", "33.22", "33.21", "33.24", "35.78", "33.74.01", "34.71")
+
+
+@dataclass
+class HealthDemoResult:
+    skipped_reason: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def build_health_demo(*, seed: int = 2021, today: dt.date | None = None) -> HealthDemoResult:
+    today = today or timezone.localdate()
+    result = HealthDemoResult()
+    kecamatan = Territory.objects.filter(code=KECAMATAN).first()
+    if kecamatan is None:
+        result.skipped_reason = "no-territory"
+        return result
+    if AuditEntry.objects.filter(object_type=MARKER_TYPE, object_id=MARKER_ID).exists():
+        result.skipped_reason = "already"
+        return result
+    low, high = kecamatan.bounds
+    people = list(
+        Resident.objects.filter(rt_id__gte=low, rt_id__lte=high, status__in=["tetap", "pendatang"])
+        .order_by("id")
+        .values_list("id", "rt_id", "household_id", "birth_date", "comorbidities")
+    )
+    if not people:
+        result.skipped_reason = "no-residents"
+        return result
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    with transaction.atomic():
+        _build(rng, today, kecamatan, people, result)
+        zoning_start = time.perf_counter()
+        stats = zoning.store_days(
+            today - dt.timedelta(days=DAYS - 1), today - dt.timedelta(days=1), kecamatan
+        )
+        result.timings["zones"] = time.perf_counter() - zoning_start
+        result.counts["zone_rows"] = stats.rows_written
+        AuditEntry.objects.create(
+            action=AuditAction.IMPORT,
+            object_type=MARKER_TYPE,
+            object_id=MARKER_ID,
+            territory_id=kecamatan.pk,
+            summary=f"synthetic health wave: {result.counts}"[:255],
+            changes={"seed": seed, "today": today.isoformat(), **result.counts},
+        )
+    result.timings["total"] = time.perf_counter() - started
+    return result
+
+
+def _build(
+    rng: random.Random,
+    today: dt.date,
+    kecamatan: Territory,
+    people: list[tuple[Any, ...]],
+    result: HealthDemoResult,
+) -> None:
+    start = today - dt.timedelta(days=DAYS - 1)
+    by_rt: dict[int, list[tuple[Any, ...]]] = {}
+    by_household: dict[int, list[int]] = {}
+    for person in people:
+        by_rt.setdefault(person[1], []).append(person)
+        if person[2]:
+            by_household.setdefault(person[2], []).append(person[0])
+    rts = sorted(by_rt)
+    rws = sorted({rt // 1000 * 1000 for rt in rts})
+    hot_rws = set(rng.sample(rws, max(1, len(rws) // 6)))
+    rw006 = Territory.objects.filter(code=PANGGUNG_LOR_RW006).first()
+    if rw006 is not None:
+        hot_rws.add(rw006.pk)  # the demo accounts' RW sees the wave
+    weights = [8.0 if rt // 1000 * 1000 in hot_rws else 1.0 for rt in rts]
+
+    iso_book = rules.ProtocolBook(ProtocolKind.ISOLATION)
+    tri_book = rules.ProtocolBook(ProtocolKind.TRIAGE)
+    _ensure_puskesmas()
+    puskesmas_of: dict[int, Any] = {}
+
+    # ---- cases
+    sick: set[int] = set()
+    cases: list[Case] = []
+    plans: list[dict[str, Any]] = []
+    for offset in range(DAYS):
+        day = start + dt.timedelta(days=offset)
+        mean = PEAK_CASES * math.exp(-((offset - PEAK_DAY) ** 2) / (2 * 11.0**2)) + 1
+        for _ in range(max(0, round(rng.gauss(mean, math.sqrt(mean))))):
+            rt = rng.choices(rts, weights)[0]
+            person = rng.choice(by_rt[rt])
+            if person[0] in sick:
+                continue
+            sick.add(person[0])
+            # a second case in the same house now and then: clusters, as households were
+            confirmed = min(day + dt.timedelta(days=rng.choice((0, 1, 1, 2))), today)
+            symptomatic = rng.random() < 0.6
+            onset = day - dt.timedelta(days=rng.randint(0, 3)) if symptomatic else None
+            place = rng.choices(["isoman", "terpusat", "rumah_sakit"], [80, 15, 5])[0]
+            category = rng.choices(["konfirmasi", "probable", "suspek"], [90, 4, 6])[0]
+            protocol = iso_book.on(day)
+            course = (
+                rng.choices(["mild", "worse", "severe"], [85, 11, 4])[0]
+                if place == "isoman"
+                else "mild"
+            )
+            cases.append(
+                Case(
+                    resident_id=person[0],
+                    rt_id=person[1],
+                    household_id=person[2],
+                    category=category,
+                    specimen_on=day,
+                    confirmed_on=confirmed if category == "konfirmasi" else None,
+                    onset_on=onset,
+                    isolation_place=place,
+                    protocol=protocol,
+                    isolation_ends_on=day,
+                    created_at=_at(confirmed, 10, 0),
+                )
+            )
+            plans.append({"course": course, "symptomatic": symptomatic})
+            if person[2] and rng.random() < 0.35:
+                for other in by_household.get(person[2], []):
+                    if other not in sick and rng.random() < 0.5:
+                        sick.add(other)
+                        cases.append(
+                            Case(
+                                resident_id=other,
+                                rt_id=person[1],
+                                household_id=person[2],
+                                category="konfirmasi",
+                                specimen_on=min(day + dt.timedelta(days=2), today),
+                                confirmed_on=min(day + dt.timedelta(days=3), today),
+                                onset_on=None,
+                                isolation_place="isoman",
+                                protocol=iso_book.on(day),
+                                isolation_ends_on=day,
+                                created_at=_at(min(day + dt.timedelta(days=3), today), 10, 0),
+                            )
+                        )
+                        plans.append({"course": "mild", "symptomatic": False})
+    # ---- monitoring, triage, planned ends, outcomes, referrals
+    now = timezone.now()
+    records: list[tuple[int, Monitoring]] = []
+    referral_rows: list[tuple[int, Referral]] = []
+    for index, (case, plan) in enumerate(zip(cases, plans, strict=True)):
+        params = iso_book.params(case.protocol)
+        symptom_days: list[dt.date] = []
+        if case.isolation_place == "isoman":
+            previous_spo2: int | None = None
+            fever_days: set[dt.date] = set()
+            opened = False
+            day = case.specimen_on
+            horizon = case.specimen_on + dt.timedelta(days=14)
+            while day <= min(horizon, today):
+                t = (day - case.specimen_on).days
+                for hour in (7, 17):
+                    taken = _at(day, hour, rng.randint(0, 59))
+                    if taken > now or rng.random() < 0.07:  # a few missed slots
+                        continue
+                    vitals = _vitals(rng, plan, t)
+                    tp_protocol = tri_book.on(day)
+                    tp = tri_book.params(tp_protocol)
+                    if (
+                        vitals.temperature_c is not None
+                        and float(vitals.temperature_c) >= tp.rujuk_fever_c
+                    ):
+                        fever_days.add(day)
+                    outcome = triage(
+                        vitals, tp, previous_spo2=previous_spo2, fever_days=len(fever_days)
+                    )
+                    previous_spo2 = vitals.spo2
+                    if rules.symptom_day(
+                        temperature_c=vitals.temperature_c, symptoms=vitals.symptoms, params=params
+                    ):
+                        symptom_days.append(day)
+                    record = Monitoring(
+                        rt_id=case.rt_id,
+                        household_id=case.household_id,
+                        taken_at=taken,
+                        day=day,
+                        slot=slot_for(timezone.localtime(taken).time(), tp),
+                        method=rng.choices(["kunjungan", "telepon", "mandiri"], [40, 35, 25])[0],
+                        temperature_c=vitals.temperature_c,
+                        spo2=vitals.spo2,
+                        respiratory_rate=vitals.respiratory_rate,
+                        pulse=vitals.pulse,
+                        symptoms=list(vitals.symptoms),
+                        triage=outcome.level,
+                        reasons=outcome.reasons,
+                        protocol=tp_protocol,
+                        created_at=taken,
+                    )
+                    records.append((index, record))
+                    if outcome.level in ("rujuk", "darurat") and not opened:
+                        opened = True
+                        minutes = (
+                            tp.acknowledge_minutes_darurat
+                            if outcome.level == "darurat"
+                            else tp.acknowledge_minutes_rujuk
+                        )
+                        referral_rows.append(
+                            (
+                                index,
+                                Referral(
+                                    resident_id=case.resident_id,
+                                    rt_id=case.rt_id,
+                                    household_id=case.household_id,
+                                    puskesmas=puskesmas_of.setdefault(
+                                        case.rt_id, puskesmas_for(case.rt_id)
+                                    ),
+                                    level=outcome.level,
+                                    reasons=outcome.reasons,
+                                    created_at=taken,
+                                    acknowledge_by=taken + dt.timedelta(minutes=minutes),
+                                ),
+                            )
+                        )
+                day += dt.timedelta(days=1)
+        planned = rules.isolation_end(
+            specimen_on=case.specimen_on,
+            onset_on=case.onset_on,
+            symptom_days=symptom_days,
+            params=params,
+        )
+        case.isolation_ends_on, case.end_reasons = planned.ends_on, planned.reasons
+        if case.isolation_place == "isoman":
+            unmet = rules.home_isolation_unmet(
+                age=None,
+                comorbidities=[],
+                separate_room=True,
+                own_oximeter=rng.random() < 0.7,
+                params=params,
+            )
+            case.eligibility_unmet = [u for u in unmet if u != "age"]
+        if planned.ends_on < today:
+            case.outcome = rng.choices(
+                ["selesai", "dirujuk", "meninggal", "pindah"], [93, 4, 2, 1]
+            )[0]
+            case.ended_on = (
+                planned.ends_on
+                if case.outcome == "selesai"
+                else case.specimen_on + dt.timedelta(days=rng.randint(3, 9))
+            )
+    Case.objects.bulk_create(cases, batch_size=2000)
+    # referral states: older ones completed, recent ones acknowledged or still waiting
+    referrals = []
+    for index, referral in referral_rows:
+        referral.case_id = cases[index].pk
+        age = now - referral.created_at
+        if age > dt.timedelta(days=3):
+            referral.state, referral.outcome = (
+                "selesai",
+                rng.choice(["rawat_inap", "terpusat", "isoman", "isoman"]),
+            )
+            referral.acknowledged_at = referral.created_at + dt.timedelta(
+                minutes=rng.randint(10, 50)
+            )
+            referral.completed_at = referral.acknowledged_at + dt.timedelta(
+                hours=rng.randint(2, 20)
+            )
+        elif age > dt.timedelta(hours=2) and rng.random() < 0.7:
+            referral.state = "diterima"
+            referral.acknowledged_at = referral.created_at + dt.timedelta(
+                minutes=rng.randint(10, 90)
+            )
+        elif referral.acknowledge_by <= now:
+            referral.escalated_at = referral.acknowledge_by
+        referrals.append(referral)
+    Referral.objects.bulk_create(referrals, batch_size=2000)
+    by_case_referral = {
+        index: ref for (index, _r), ref in zip(referral_rows, referrals, strict=True)
+    }
+    monitoring = []
+    for index, record in records:
+        record.case_id = cases[index].pk
+        ref = by_case_referral.get(index)
+        if (
+            ref is not None
+            and record.triage in ("rujuk", "darurat")
+            and record.taken_at >= ref.created_at
+        ):
+            record.referral_id = ref.pk
+        monitoring.append(record)
+    Monitoring.objects.bulk_create(monitoring, batch_size=5000)
+
+    # ---- close contacts (household members and neighbours), quarantine per protocol
+    contacts = []
+    for case in cases:
+        household = by_household.get(case.household_id or 0, [])
+        candidates = [p for p in household if p != case.resident_id and p not in sick][:3]
+        neighbours = by_rt[case.rt_id]
+        if rng.random() < 0.5:
+            candidates.append(rng.choice(neighbours)[0])
+        for resident_id in dict.fromkeys(candidates):
+            if resident_id == case.resident_id:
+                continue
+            info = next((p for p in neighbours if p[0] == resident_id), None)
+            exposure = max(
+                case.specimen_on - dt.timedelta(days=rng.randint(0, 2)),
+                case.specimen_on - dt.timedelta(days=2),
+            )
+            protocol = iso_book.on(exposure)
+            params = iso_book.params(protocol)
+            tested = exposure + dt.timedelta(days=params.quarantine_test_exit_day or 14)
+            result_ = (
+                rng.choices(["negatif", "", "positif"], [70, 25, 5])[0] if tested <= today else ""
+            )
+            planned = rules.quarantine_end(
+                last_exposure_on=exposure,
+                exit_test_result=result_ if result_ != "positif" else "",
+                exit_test_on=tested if result_ else None,
+                had_symptoms=False,
+                params=params,
+            )
+            contacts.append(
+                Contact(
+                    case=case,
+                    resident_id=resident_id,
+                    rt_id=info[1] if info else case.rt_id,
+                    household_id=info[2] if info else case.household_id,
+                    last_exposure_on=exposure,
+                    protocol=protocol,
+                    quarantine_ends_on=planned.ends_on,
+                    end_reasons=planned.reasons,
+                    exit_test_on=tested if result_ else None,
+                    exit_test_result=result_,
+                    status="kasus"
+                    if result_ == "positif"
+                    else ("selesai" if planned.ends_on < today else "karantina"),
+                    created_at=_at(case.specimen_on, 12, 0),
+                )
+            )
+    Contact.objects.bulk_create(contacts, batch_size=5000, ignore_conflicts=True)
+
+    # ---- newcomers
+    newcomers = []
+    for _ in range(150):
+        person = rng.choice(people)
+        arrived = start + dt.timedelta(days=rng.randint(0, DAYS - 1))
+        protocol = iso_book.on(arrived)
+        params = iso_book.params(protocol)
+        test = rng.choices(["negatif", "", "positif"], [70, 28, 2])[0]
+        required = params.newcomer_quarantine_days > 0 and not (
+            params.newcomer_negative_test_exempts and test == "negatif"
+        )
+        newcomers.append(
+            Newcomer(
+                name=f"Pendatang {rng.randint(1000, 9999)} (sintetis)",
+                nik="",
+                arrived_on=arrived,
+                origin_code=rng.choice(ORIGINS),
+                household_id=person[2],
+                rt_id=person[1],
+                test_result=test,
+                tested_on=arrived if test else None,
+                protocol=protocol,
+                quarantine_required=required,
+                quarantine_ends_on=arrived + dt.timedelta(days=params.newcomer_quarantine_days)
+                if required
+                else None,
+            )
+        )
+    Newcomer.objects.bulk_create([n for n in newcomers if n.household_id], batch_size=2000)
+
+    # ---- vaccinations: lower coverage among the elderly, as in mid-2021
+    doses = []
+    vaccines = ["sinovac", "sinovac", "sinovac", "astrazeneca", "moderna"]
+    for person in people:
+        birth = person[3]
+        years = (today - birth).days // 365 if birth else 30
+        if years < 12:
+            continue
+        coverage = 0.25 if years >= 60 else 0.45
+        if rng.random() >= coverage:
+            continue
+        vaccine = rng.choice(vaccines)
+        first = start - dt.timedelta(days=rng.randint(0, 120))
+        doses.append(
+            Vaccination(
+                resident_id=person[0],
+                rt_id=person[1],
+                household_id=person[2],
+                given_on=first,
+                vaccine=vaccine,
+                dose=1,
+            )
+        )
+        second = first + dt.timedelta(days=28)
+        if second <= today and rng.random() < 0.7:
+            doses.append(
+                Vaccination(
+                    resident_id=person[0],
+                    rt_id=person[1],
+                    household_id=person[2],
+                    given_on=second,
+                    vaccine=vaccine,
+                    dose=2,
+                )
+            )
+    Vaccination.objects.bulk_create(doses, batch_size=5000)
+    result.counts.update(
+        cases=len(cases),
+        monitoring=len(monitoring),
+        referrals=len(referrals),
+        contacts=len(contacts),
+        newcomers=len(newcomers),
+        vaccinations=len(doses),
+    )
+
+
+def _vitals(rng: random.Random, plan: dict[str, Any], t: int) -> Vitals:
+    """Vitals on day ``t`` of the episode for a mild, worsening or severe course."""
+    course = plan["course"]
+    fever = plan["symptomatic"] and t <= 4 and rng.random() < 0.6
+    temperature = Decimal(
+        str(round(rng.uniform(37.6, 38.8) if fever else rng.uniform(36.2, 37.3), 1))
+    )
+    spo2 = rng.randint(96, 99)
+    rr = rng.randint(14, 22)
+    symptoms: list[str] = []
+    if plan["symptomatic"] and t <= 7:
+        symptoms = rng.sample(
+            ["batuk", "pilek", "sakit_tenggorokan", "anosmia", "lemas"], rng.randint(0, 2)
+        )
+        if fever:
+            symptoms.append("demam")
+    if course in ("worse", "severe") and 4 <= t <= 9:
+        spo2 = rng.randint(93, 95) if course == "worse" else rng.randint(88, 93)
+        rr = rng.randint(22, 28) if course == "worse" else rng.randint(26, 34)
+        if rng.random() < 0.5:
+            symptoms.append("sesak_napas")
+    return Vitals(
+        temperature_c=temperature,
+        spo2=spo2,
+        respiratory_rate=rr,
+        pulse=rng.randint(70, 110),
+        symptoms=tuple(dict.fromkeys(symptoms)),
+    )
+
+
+def _ensure_puskesmas() -> None:
+    """Puskesmas Bandarharjo (serving its kelurahan) with the demo puskesmas account as staff."""
+    bandarharjo = Territory.objects.filter(code=BANDARHARJO).first()
+    if bandarharjo is None:
+        return
+    puskesmas, created = Puskesmas.objects.get_or_create(
+        name="Puskesmas Bandarharjo", defaults={"territory": bandarharjo}
+    )
+    staff = User.objects.filter(username="puskesmas.bandarharjo").first()
+    if created and staff is not None:
+        puskesmas.staff.add(staff)

@@ -1,0 +1,114 @@
+"""Web forms of the health pages: they only shape input; services validate and decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from siaga.health.models import (
+    Category,
+    IsolationPlace,
+    Method,
+    Outcome,
+    ReferralOutcome,
+    Symptom,
+    TestResult,
+    Vaccine,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ServiceErrorsMixin:
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            target = field if field in self.fields else None  # type: ignore[attr-defined]
+            for message in messages:
+                self.add_error(target, message)  # type: ignore[attr-defined]
+
+
+class MonitoringForm(ServiceErrorsMixin, forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.KUNJUNGAN)
+    temperature_c = forms.DecimalField(
+        label=_("Temperature (°C)"),
+        required=False,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    spo2 = forms.IntegerField(
+        label=_("SpO2 (%)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    respiratory_rate = forms.IntegerField(label=_("Respiratory rate (/min)"), required=False)
+    pulse = forms.IntegerField(label=_("Pulse (/min)"), required=False)
+    symptoms = forms.MultipleChoiceField(
+        label=_("Symptoms"),
+        choices=Symptom.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["symptoms"] = list(data.get("symptoms") or [])
+        return data
+
+
+class CaseForm(ServiceErrorsMixin, forms.Form):
+    nik = forms.CharField(label=_("Resident's NIK"), max_length=16)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    specimen_on = forms.DateField(label=_("Specimen date"), widget=DATE)
+    confirmed_on = forms.DateField(label=_("Confirmation date"), widget=DATE, required=False)
+    onset_on = forms.DateField(
+        label=_("Symptom onset (empty when asymptomatic)"), widget=DATE, required=False
+    )
+    isolation_place = forms.ChoiceField(
+        label=_("Place of isolation"), choices=IsolationPlace.choices
+    )
+    separate_room = forms.BooleanField(label=_("Separate room and bathroom"), required=False)
+    own_oximeter = forms.BooleanField(label=_("Own pulse oximeter"), required=False)
+
+
+class EndForm(ServiceErrorsMixin, forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[c for c in Outcome.choices if c[0]])
+    ended_on = forms.DateField(label=_("Date"), widget=DATE)
+
+
+class ExtendForm(ServiceErrorsMixin, forms.Form):
+    extended_until = forms.DateField(label=_("Extend until"), widget=DATE)
+    extension_note = forms.CharField(label=_("Why"), max_length=255)
+
+
+class CompleteReferralForm(ServiceErrorsMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[c for c in ReferralOutcome.choices if c[0]]
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class ContactForm(ServiceErrorsMixin, forms.Form):
+    nik = forms.CharField(label=_("Contact's NIK"), max_length=16)
+    last_exposure_on = forms.DateField(label=_("Last exposure"), widget=DATE)
+
+
+class NewcomerForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    nik = forms.CharField(label=_("NIK"), max_length=16, required=False)
+    arrived_on = forms.DateField(label=_("Arrival date"), widget=DATE)
+    origin_code = forms.CharField(label=_("Region of origin (code)"), max_length=13)
+    household = forms.IntegerField(label=_("Destination household (id)"))
+    test_result = forms.ChoiceField(
+        label=_("Test result"), choices=TestResult.choices, required=False
+    )
+    tested_on = forms.DateField(label=_("Test date"), widget=DATE, required=False)
+
+
+class VaccinationForm(ServiceErrorsMixin, forms.Form):
+    resident = forms.IntegerField(widget=forms.HiddenInput)
+    given_on = forms.DateField(label=_("Date"), widget=DATE)
+    vaccine = forms.ChoiceField(label=_("Vaccine"), choices=Vaccine.choices)
+    dose = forms.IntegerField(label=_("Dose number"), min_value=1, max_value=5)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from siaga.health import views
+
+app_name = "health"
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("kasus/", views.case_list, name="cases"),
+    path("kasus/baru/", views.case_create, name="case_create"),
+    path("kasus/<int:pk>/", views.case_detail, name="case"),
+    path("kasus/<int:pk>/pantau/", views.case_monitor, name="case_monitor"),
+    path("kasus/<int:pk>/selesai/", views.case_end, name="case_end"),
+    path("kasus/<int:pk>/perpanjang/", views.case_extend, name="case_extend"),
+    path("kasus/<int:pk>/kontak/", views.contact_create, name="contact_create"),
+    path("rujukan/", views.referral_list, name="referrals"),
+    path("rujukan/<int:pk>/", views.referral_detail, name="referral"),
+    path("rujukan/<int:pk>/terima/", views.referral_acknowledge, name="referral_acknowledge"),
+    path("rujukan/<int:pk>/selesai/", views.referral_complete, name="referral_complete"),
+    path("kontak/", views.contact_list, name="contacts"),
+    path("pendatang/", views.newcomer_list, name="newcomers"),
+    path("vaksinasi/", views.outreach, name="outreach"),
+    path("vaksinasi/catat/", views.vaccination_create, name="vaccination_create"),
+    path("zona/", views.zone_board, name="zones"),
+    path("kotak-masuk/", views.inbox, name="inbox"),
+]

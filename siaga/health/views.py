@@ -1,0 +1,477 @@
+"""Health pages (mobile first): volunteer worklist, case page with monitoring, referrals for the
+puskesmas, contacts, newcomers, vaccination outreach, the zone board, and the inbox.
+
+Reads via ``health.selectors`` (record views audited), writes via ``health.services``; anything
+outside the user's area answers 404 through ``core.policy``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from siaga.accounts.roles import Perm
+from siaga.core import notifications, policy
+from siaga.core.errors import ValidationFailed
+from siaga.health import selectors, services, zoning
+from siaga.health.forms import (
+    CaseForm,
+    CompleteReferralForm,
+    ContactForm,
+    EndForm,
+    ExtendForm,
+    MonitoringForm,
+    NewcomerForm,
+    VaccinationForm,
+)
+from siaga.health.models import Method, ProtocolKind, ReferralState, Symptom
+from siaga.health.protocols import (
+    ELIGIBILITY_LABELS,
+    MEASURES,
+    ProtocolBook,
+    ZoningParams,
+    end_reason_text,
+)
+from siaga.health.triage import reason_texts
+from siaga.territory import codes
+from siaga.territory import selectors as territory_selectors
+from siaga.territory.models import Level, Territory
+
+SYMPTOM_LABELS = dict(Symptom.choices)
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _require(user: Any, perm: Perm) -> None:
+    if policy.scope_for(user, perm).empty:
+        raise Http404("not found")
+
+
+def _territory(request: HttpRequest) -> Territory | None:
+    code = request.GET.get("wilayah", "").strip()
+    return territory_selectors.get_visible(request.user, code) if code else None
+
+
+# ---------------------------------------------------------------- worklist and cases
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_VIEW)
+    data = selectors.worklist(request.user, territory=_territory(request))
+    selectors.audit_list(request.user, "health.worklist", None, len(data["items"]))
+    return render(request, "health/worklist.html", data)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_VIEW)
+    active = request.GET.get("status", "aktif") != "semua"
+    page = _page(
+        request, selectors.cases(request.user, territory=_territory(request), active=active or None)
+    )
+    selectors.audit_list(request.user, "health.case", None, len(page.object_list))
+    return render(
+        request,
+        "health/case_list.html",
+        {
+            "page": page,
+            "active": active,
+            "can_add": not policy.scope_for(request.user, Perm.HEALTH_RECORD).empty,
+        },
+    )
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_RECORD)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.create_case(actor=request.user, data=dict(form.cleaned_data))
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The case was recorded."))
+            return redirect("health:case", pk=case.pk)
+    return render(request, "health/case_form.html", {"form": form})
+
+
+def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    history = list(selectors.monitoring_of(case)[:60])
+    for record in history:
+        record.reason_texts = reason_texts(record.reasons)  # type: ignore[attr-defined]
+        record.symptom_labels = [SYMPTOM_LABELS.get(s, s) for s in record.symptoms]  # type: ignore[attr-defined]
+    can_record = policy.can_act_on(user, Perm.HEALTH_RECORD, case)
+    can_self = not can_record and policy.can_act_on(user, Perm.HEALTH_SELF_REPORT, case)
+    monitor_form = forms.get("monitor_form") or MonitoringForm(
+        initial={"method": Method.MANDIRI if can_self else Method.KUNJUNGAN}
+    )
+    return {
+        "case": case,
+        "history": history,
+        "end_reasons": [end_reason_text(r) for r in case.end_reasons],
+        "unmet": [ELIGIBILITY_LABELS.get(code, code) for code in case.eligibility_unmet],
+        "can_monitor": case.active and (can_record or can_self),
+        "can_manage": case.active and policy.can_act_on(user, Perm.HEALTH_MANAGE, case),
+        "can_record": case.active and can_record,
+        "monitor_form": monitor_form,
+        "end_form": forms.get("end_form")
+        or EndForm(initial={"ended_on": timezone.localdate(), "outcome": "selesai"}),
+        "extend_form": forms.get("extend_form") or ExtendForm(),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "contacts": list(case.contacts.select_related("resident")),
+        "referrals": list(case.referrals.order_by("-created_at")),
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_view(request.user, pk)  # audited
+    return render(request, "health/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def case_monitor(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_record(request.user, pk)
+    form = MonitoringForm(request.POST)
+    if form.is_valid():
+        try:
+            record, referral = services.record_monitoring(
+                actor=request.user, case=case, data=form.service_data()
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            text = _("Recorded: %(level)s.") % {"level": record.get_triage_display()}
+            if referral is not None:
+                text += " " + _("Referral #%(id)s is open; the puskesmas has been alerted.") % {
+                    "id": referral.pk
+                }
+            messages.success(request, text)
+            return redirect("health:case", pk=case.pk)
+    case = selectors.case_for_view(request.user, pk)
+    return render(
+        request,
+        "health/case_detail.html",
+        _case_context(request, case, monitor_form=form),
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def case_end(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_manage(request.user, pk)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_isolation(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The end of isolation was recorded."))
+            return redirect("health:case", pk=case.pk)
+    case = selectors.case_for_view(request.user, pk)
+    return render(
+        request, "health/case_detail.html", _case_context(request, case, end_form=form), status=422
+    )
+
+
+@login_required
+@require_POST
+def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_manage(request.user, pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_case(actor=request.user, case=case, data=dict(form.cleaned_data))
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Isolation was extended."))
+            return redirect("health:case", pk=case.pk)
+    case = selectors.case_for_view(request.user, pk)
+    return render(
+        request,
+        "health/case_detail.html",
+        _case_context(request, case, extend_form=form),
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_change(request.user, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.create_contact(actor=request.user, data={"case": case.pk, **form.cleaned_data})
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The contact was recorded."))
+            return redirect("health:case", pk=case.pk)
+    case = selectors.case_for_view(request.user, pk)
+    return render(
+        request,
+        "health/case_detail.html",
+        _case_context(request, case, contact_form=form),
+        status=422,
+    )
+
+
+# ---------------------------------------------------------------- referrals
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_VIEW)
+    state = request.GET.get("state", "")
+    state = state if state in ReferralState.values else ""
+    page = _page(
+        request, selectors.referrals(request.user, territory=_territory(request), state=state)
+    )
+    for referral in page.object_list:
+        referral.can_manage = policy.can_act_on(request.user, Perm.HEALTH_MANAGE, referral)
+        referral.overdue = (
+            referral.state == ReferralState.DIBUAT and referral.acknowledge_by <= timezone.now()
+        )
+    selectors.audit_list(request.user, "health.referral", None, len(page.object_list))
+    return render(
+        request,
+        "health/referral_list.html",
+        {"page": page, "state": state, "states": ReferralState.choices},
+    )
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_view(request.user, pk)
+    return render(
+        request,
+        "health/referral_detail.html",
+        {
+            "referral": referral,
+            "reasons": reason_texts([r for r in referral.reasons if r.get("code") != "manual"]),
+            "can_manage": policy.can_act_on(request.user, Perm.HEALTH_MANAGE, referral),
+            "complete_form": CompleteReferralForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_manage(request.user, pk)
+    try:
+        services.acknowledge_referral(actor=request.user, referral=referral)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(" ".join(m) for m in exc.errors.values()))
+    else:
+        messages.success(request, _("Referral acknowledged."))
+    return redirect("health:referral", pk=pk)
+
+
+@login_required
+@require_POST
+def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_manage(request.user, pk)
+    form = CompleteReferralForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complete_referral(actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(" ".join(m) for m in exc.errors.values()))
+        else:
+            messages.success(request, _("Referral completed."))
+    return redirect("health:referral", pk=pk)
+
+
+# ---------------------------------------------------------------- contacts, newcomers, vaccination
+
+
+@login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_VIEW)
+    page = _page(
+        request,
+        selectors.contacts(
+            request.user,
+            territory=_territory(request),
+            status=request.GET.get("status", "karantina"),
+        ),
+    )
+    selectors.audit_list(request.user, "health.contact", None, len(page.object_list))
+    return render(request, "health/contact_list.html", {"page": page})
+
+
+@login_required
+def newcomer_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_VIEW)
+    can_add = not policy.scope_for(request.user, Perm.HEALTH_RECORD).empty
+    form = NewcomerForm(request.POST or None)
+    if request.method == "POST":
+        if not can_add:
+            raise Http404("not found")
+        if form.is_valid():
+            try:
+                services.create_newcomer(actor=request.user, data=dict(form.cleaned_data))
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, _("The newcomer was recorded."))
+                return redirect("health:newcomers")
+    page = _page(request, selectors.newcomers(request.user, territory=_territory(request)))
+    selectors.audit_list(request.user, "health.newcomer", None, len(page.object_list))
+    return render(
+        request, "health/newcomer_list.html", {"page": page, "form": form, "can_add": can_add}
+    )
+
+
+@login_required
+def outreach(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_VIEW)
+    page = _page(request, selectors.outreach(request.user, territory=_territory(request)))
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for resident in page.object_list:
+        groups[resident.rt.code].append(resident)
+    selectors.audit_list(request.user, "health.outreach", None, len(page.object_list))
+    return render(
+        request,
+        "health/outreach.html",
+        {
+            "page": page,
+            "groups": sorted(groups.items()),
+            "can_record": not policy.scope_for(request.user, Perm.HEALTH_RECORD).empty,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def vaccination_create(request: HttpRequest) -> HttpResponse:
+    _require(request.user, Perm.HEALTH_RECORD)
+    form = VaccinationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_vaccination(actor=request.user, data=dict(form.cleaned_data))
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(" ".join(m) for m in exc.errors.values()))
+        else:
+            messages.success(request, _("The dose was recorded."))
+    else:
+        messages.error(request, _("Check the dose form."))
+    return redirect("health:outreach")
+
+
+# ---------------------------------------------------------------- zone board
+
+
+@login_required
+def zone_board(request: HttpRequest) -> HttpResponse:
+    """Counts and colours only, never names: RT zones summed per child of the chosen territory."""
+    _require(request.user, Perm.TERRITORY_VIEW)
+    territory = _territory(request)
+    if territory is None:
+        roots = territory_selectors.roots(request.user)
+        kota = [t for t in roots if t.level <= Level.KABUPATEN]
+        territory = (Territory.objects.filter(code="33.74").first() if kota else None) or (
+            roots[0] if roots else None
+        )
+        if territory is None or not policy.can_act_on(request.user, Perm.TERRITORY_VIEW, territory):
+            raise Http404("not found")
+    today = timezone.localdate()
+    try:
+        day = (
+            dt.date.fromisoformat(request.GET.get("tanggal", ""))
+            if request.GET.get("tanggal")
+            else today
+        )
+    except ValueError:
+        day = today
+    day = min(day, today)
+    rows = zoning.zones_on(day, territory)
+    book = ProtocolBook(ProtocolKind.ZONING)
+    protocol = book.on(day)
+    params: ZoningParams = book.params(protocol)
+    blocks: list[dict[str, Any]] = []
+    if territory.level >= Level.RW:
+        blocks = [
+            {
+                "label": codes.parse_code(r.code).parts[-1],
+                "code": r.code,
+                "zone": r.zone,
+                "houses": r.houses,
+                "rt": True,
+            }
+            for r in rows
+        ]
+    else:
+        child_span = codes.span_for_level(territory.level + 1)
+        per_child: dict[int, dict[str, int]] = defaultdict(
+            lambda: {"hijau": 0, "kuning": 0, "oranye": 0, "merah": 0}
+        )
+        for r in rows:
+            per_child[r.rt_id // child_span * child_span][r.zone] += 1
+        for child in territory.children.order_by("id"):
+            counts = per_child.get(child.pk, {"hijau": 0, "kuning": 0, "oranye": 0, "merah": 0})
+            worst = next((z for z in ("merah", "oranye", "kuning", "hijau") if counts[z]), "hijau")
+            blocks.append(
+                {
+                    "label": child.display_name,
+                    "code": child.code,
+                    "counts": counts,
+                    "zone": worst,
+                    "rt": False,
+                }
+            )
+    measures = {
+        b.zone: [MEASURES[m] for m in params.measures.get(b.zone, [])] for b in params.bands
+    }
+    return render(
+        request,
+        "health/zone_board.html",
+        {
+            "territory": territory,
+            "ancestors": territory_selectors.ancestors(territory),
+            "day": day,
+            "today": today,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1) if day < today else None,
+            "blocks": blocks,
+            "summary": zoning.summary(rows),
+            "protocol": protocol,
+            "bands": params.bands,
+            "measures": measures,
+        },
+    )
+
+
+# ---------------------------------------------------------------- inbox
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        notifications.mark_read(request.user)
+        return redirect("health:inbox")
+    page = _page(request, notifications.inbox(request.user))
+    return render(request, "health/inbox.html", {"page": page})

@@ -1,0 +1,300 @@
+"""Synthetic lumbung pangan for the demo, consistent with the health wave: stock per RW posko,
+government aid and donations in, a daily package delivered to isolating households (a few left
+waiting over 24 hours), spending with receipts, the public kitchen, oximeter loans, and today's
+aid proposals and monitoring tasks. Everything here is made up.
+
+Run after the health and volunteers demos. Idempotent: an audit entry (``logistics.demo``/``demo``)
+marks a finished run. The ledger is written in bulk and the balances are its sums (never negative).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from siaga.core.models import AuditAction, AuditEntry
+from siaga.territory.models import Level, Territory
+from siaga.volunteers.models import Posko, PoskoKind
+from siaga.volunteers.services import pengurus_of
+
+from . import services
+from .models import (
+    AidRequest,
+    Delivery,
+    Donation,
+    Equipment,
+    KitchenDay,
+    Loan,
+    PackageLine,
+    PackageTemplate,
+    RequestSource,
+    RequestState,
+    Spending,
+    StockBalance,
+    StockItem,
+    StockMovement,
+)
+
+KECAMATAN = "33.74.02"
+MARKER_TYPE, MARKER_ID = "logistics.demo", "demo"
+ITEMS = [
+    ("Beras", "kg", "pangan", Decimal(2)),
+    ("Minyak goreng", "liter", "pangan", Decimal(1)),
+    ("Telur", "butir", "pangan", Decimal(10)),
+    ("Mi instan", "bungkus", "pangan", Decimal(5)),
+    ("Masker", "lembar", "kesehatan", Decimal(10)),
+    ("Vitamin C", "tablet", "kesehatan", Decimal(10)),
+    ("Hand sanitizer", "botol", "kebersihan", Decimal(0)),
+]
+DONORS = ["Toko Sumber Rejeki", "Jamaah Masjid Al-Ikhlas", "PKK RW", "Alumni SMA 3", ""]
+# A 1×1 PNG standing in for a photographed receipt.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@dataclass
+class LogisticsDemoResult:
+    skipped_reason: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@transaction.atomic
+def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> LogisticsDemoResult:
+    from siaga.health.models import Case, IsolationPlace
+
+    today = today or timezone.localdate()
+    result = LogisticsDemoResult()
+    kecamatan = Territory.objects.filter(code=KECAMATAN).first()
+    if kecamatan is None:
+        result.skipped_reason = "no-territory"
+        return result
+    if AuditEntry.objects.filter(object_type=MARKER_TYPE, object_id=MARKER_ID).exists():
+        result.skipped_reason = "already"
+        return result
+    rng = random.Random(seed)
+    low, high = kecamatan.bounds
+    start = today - dt.timedelta(days=28)
+    counts: dict[str, int] = defaultdict(int)
+    cases_by_rw: dict[int, list[Case]] = defaultdict(list)
+    for case in Case.objects.filter(
+        rt_id__gte=low,
+        rt_id__lte=high,
+        isolation_place=IsolationPlace.ISOMAN,
+        household__isnull=False,
+        specimen_on__lte=today,
+    ).filter(Q(isolation_ends_on__gte=start) | Q(extended_until__gte=start)):
+        cases_by_rw[services.rw_key(case.rt_id)].append(case)
+    for rw in Territory.objects.filter(level=Level.RW, id__gte=low, id__lte=high):
+        posko, _ = Posko.objects.get_or_create(
+            rw=rw, name=f"Posko {rw.display_name}", defaults={"kind": PoskoKind.POSKO}
+        )
+        items = {
+            name: StockItem.objects.get_or_create(
+                rw=rw, name=name, defaults={"unit": unit, "category": category}
+            )[0]
+            for name, unit, category, _q in ITEMS
+        }
+        template, new = PackageTemplate.objects.get_or_create(
+            rw=rw, name="Sembako harian isoman", defaults={"for_isolation": True}
+        )
+        if new:
+            PackageLine.objects.bulk_create(
+                [
+                    PackageLine(template=template, item=items[name], quantity=q)
+                    for name, _u, _c, q in ITEMS
+                    if q
+                ]
+            )
+        lines = list(template.lines.all())
+        movements: list[StockMovement] = []
+        deliveries_out: list[tuple[AidRequest, dt.datetime]] = []
+        # Daily packages for isolating households; some skip the last day (flagged > 24 h).
+        for case in cases_by_rw.get(rw.id, []):
+            end = min(case.extended_until or case.isolation_ends_on, today)
+            first = max(case.specimen_on, start)
+            lagging = rng.random() < 0.1
+            day = first
+            while day <= end:
+                if not (lagging and day >= today - dt.timedelta(days=1)):
+                    request, created = AidRequest.objects.get_or_create(
+                        household_id=case.household_id,
+                        for_day=day,
+                        source=RequestSource.ISOLATION,
+                        defaults={"rt_id": case.rt_id, "template": template, "case": case},
+                    )
+                    if created:
+                        deliveries_out.append((request, _at(day, rng.randint(8, 16), 15)))
+                day += dt.timedelta(days=1)
+        delivered = Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    request=request,
+                    household_id=request.household_id,
+                    rt_id=request.rt_id,
+                    posko=posko,
+                    delivered_at=at,
+                    received_by=rng.choice(["Ibu", "Bapak", "Anak"]) + " (keluarga)",
+                )
+                for request, at in deliveries_out
+            ]
+        )
+        AidRequest.objects.filter(pk__in=[r.pk for r, _ in deliveries_out]).update(
+            state=RequestState.DIKIRIM
+        )
+        used: dict[int, Decimal] = defaultdict(Decimal)
+        for delivery in delivered:
+            for line in lines:
+                used[line.item_id] += line.quantity
+                movements.append(
+                    StockMovement(
+                        item_id=line.item_id,
+                        posko=posko,
+                        rw=rw,
+                        kind="aid",
+                        delta=-line.quantity,
+                        at=delivery.delivered_at,
+                        delivery=delivery,
+                    )
+                )
+        # Enough government aid and donations in at the start to cover every package and more.
+        in_kind = Donation.objects.create(
+            rw=rw,
+            kind="in_kind",
+            donor_name=rng.choice(DONORS[:-1]),
+            received_on=start,
+            note="synthetic",
+        )
+        for name, _u, _c, per_package in ITEMS:
+            item = items[name]
+            need = used[item.pk] + (per_package or Decimal(5)) * rng.randint(5, 15)
+            government = (need * Decimal("0.7")).quantize(Decimal(1)) + 1
+            movements.append(
+                StockMovement(
+                    item=item,
+                    posko=posko,
+                    rw=rw,
+                    kind="government",
+                    delta=government,
+                    at=_at(start, 9),
+                    note="Bantuan Pemkot (synthetic)",
+                )
+            )
+            movements.append(
+                StockMovement(
+                    item=item,
+                    posko=posko,
+                    rw=rw,
+                    kind="donation",
+                    delta=need - government + 5,
+                    at=_at(start, 10),
+                    donation=in_kind,
+                )
+            )
+            if name == "Beras":
+                movements.append(
+                    StockMovement(
+                        item=item,
+                        posko=posko,
+                        rw=rw,
+                        kind="kitchen",
+                        delta=Decimal(-3),
+                        at=_at(today - dt.timedelta(days=1), 11),
+                    )
+                )
+        StockMovement.objects.bulk_create(movements)
+        for row in (
+            StockMovement.objects.filter(rw=rw).values("item_id").annotate(total=Sum("delta"))
+        ):
+            StockBalance.objects.update_or_create(
+                item_id=row["item_id"],
+                posko=posko,
+                defaults={"rw": rw, "quantity": row["total"]},
+            )
+        counts["movements"] += len(movements)
+        counts["deliveries"] += len(delivered)
+        for _n in range(rng.randint(2, 5)):
+            donor = rng.choice(DONORS)
+            Donation.objects.create(
+                rw=rw,
+                kind="cash",
+                donor_name=donor,
+                anonymous=not donor,
+                amount=rng.choice([250_000, 500_000, 1_000_000, 1_500_000]),
+                method=rng.choice(["tunai", "transfer", "qris"]),
+                received_on=start + dt.timedelta(days=rng.randint(0, 27)),
+            )
+            counts["donations"] += 1
+        for n, (purpose, category) in enumerate(
+            [("Beli telur dan sayur dapur umum", "pangan"), ("Beli masker dan sabun", "kesehatan")]
+        ):
+            spending = Spending.objects.create(
+                rw=rw,
+                amount=rng.choice([150_000, 300_000, 450_000]),
+                purpose=purpose,
+                category=category,
+                spent_on=start + dt.timedelta(days=7 + n * 7),
+            )
+            spending.receipt.save(f"demo-{rw.pk}-{n}.png", ContentFile(PNG), save=False)
+            approvers = pengurus_of(rw.id)
+            if n == 0 and approvers:
+                spending.approved_at = timezone.now()
+                spending.approved_by = approvers[0]
+            spending.save()
+        KitchenDay.objects.bulk_create(
+            [
+                KitchenDay(rw=rw, day=today - dt.timedelta(days=d), meals=rng.randint(20, 80))
+                for d in range(1, 15)
+            ],
+            ignore_conflicts=True,
+        )
+        devices = [
+            Equipment.objects.get_or_create(rw=rw, label=f"OX-{n}", defaults={"kind": "oximeter"})[
+                0
+            ]
+            for n in range(1, 4)
+        ]
+        current = [
+            c
+            for c in cases_by_rw.get(rw.id, [])
+            if c.outcome == "" and c.isolation_ends_on >= today
+        ]
+        for device, case in zip(devices, current, strict=False):
+            Loan.objects.get_or_create(
+                equipment=device,
+                state="lent",
+                defaults={
+                    "household_id": case.household_id,
+                    "rt_id": case.rt_id,
+                    "lent_on": max(case.specimen_on, today - dt.timedelta(days=5)),
+                    "due_on": case.isolation_ends_on,
+                },
+            )
+            counts["loans"] += 1
+    counts["aid_proposals_today"] = services.propose_isolation_aid(day=today)
+    from siaga.volunteers.services import ensure_monitoring_tasks, ensure_shift_gap_tasks
+
+    counts["monitoring_tasks"] = ensure_monitoring_tasks(day=today)
+    counts["shift_gap_tasks"] = ensure_shift_gap_tasks(today=today, days=7)
+    AuditEntry.objects.create(
+        action=AuditAction.CREATE,
+        object_type=MARKER_TYPE,
+        object_id=MARKER_ID,
+        territory_id=kecamatan.pk,
+        summary=f"synthetic logistics demo: {dict(counts)}"[:255],
+    )
+    result.counts = dict(counts)
+    return result

@@ -1,0 +1,59 @@
+"""The logistics and volunteer pages render for the team, answer 404 outside scope, and the
+delivery photo is checked (size and type) before anything is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from siaga.logistics import services
+from siaga.logistics.models import AidRequest, StockBalance
+from siaga.volunteers import services as volunteer_services
+
+PAGES = [
+    "/logistik/",
+    "/logistik/bantuan/",
+    "/logistik/keuangan/",
+    "/logistik/pinjaman/",
+    "/logistik/ekspor/stok.csv",
+    "/logistik/ekspor/donasi.xlsx",
+    "/relawan/",
+    "/relawan/tugas/",
+    "/relawan/jadwal/",
+    "/relawan/daftar/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_render_for_a_volunteer(client: Any, world: Any, lumbung: Any, url: str) -> None:
+    services.request_aid(actor=world.users["root"], household=world.households["rt003"])
+    client.force_login(world.users["relawan.rw006"])
+    assert client.get(url).status_code == 200
+
+
+def test_delivery_page_is_404_outside_scope(client: Any, world: Any, lumbung: Any) -> None:
+    aid = services.request_aid(actor=world.users["root"], household=world.households["rt004"])
+    task = volunteer_services.create_task(
+        actor=world.users["root"], territory=world.t["rt004"], title="Cek"
+    )
+    client.force_login(world.users["pengurus.rt003"])
+    assert client.get(f"/logistik/bantuan/{aid.pk}/kirim/").status_code == 404
+    assert client.get(f"/relawan/tugas/{task.pk}/").status_code == 404
+    assert client.post(f"/relawan/tugas/{task.pk}/take/").status_code == 404
+
+
+def test_delivery_photo_is_checked(client: Any, world: Any, lumbung: Any) -> None:
+    aid = services.request_aid(actor=world.users["root"], household=world.households["rt003"])
+    client.force_login(world.users["relawan.rw006"])
+    url = f"/logistik/bantuan/{aid.pk}/kirim/"
+    fake = SimpleUploadedFile("x.jpg", b"MZ not an image", content_type="image/jpeg")
+    client.post(url, {"posko": lumbung.posko.pk, "received_by": "Siti", "photo": fake})
+    assert AidRequest.objects.get(pk=aid.pk).state == "baru"
+    assert StockBalance.objects.get(item=lumbung.beras).quantity == 20
+    png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    response = client.post(url, {"posko": lumbung.posko.pk, "received_by": "Siti", "photo": png})
+    assert response.status_code == 302
+    aid.refresh_from_db()
+    assert aid.state == "dikirim" and aid.delivery.photo.name.endswith(".png")

@@ -1,0 +1,285 @@
+"""Lumbung pangan pages: stock and the ledger, aid requests and proof of delivery, donations and
+spending, equipment loans, ledger exports, and the public transparency page of an RW."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from siaga.accounts.roles import Perm
+from siaga.core import policy
+from siaga.core.errors import ValidationFailed
+from siaga.registry.models import Household
+from siaga.territory.models import Level, Territory
+from siaga.volunteers.models import Posko
+
+from . import exporting, selectors, services
+from .models import (
+    AidRequest,
+    Category,
+    EquipmentKind,
+    Loan,
+    MovementKind,
+    PaymentMethod,
+    Spending,
+    StockItem,
+)
+
+
+def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
+    for field_errors in exc.errors.values():
+        for message in field_errors:
+            messages.error(request, message)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: Any) -> Any:
+    try:
+        return parse_date(value or "") or timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def _posko(user: Any, pk: Any) -> Posko:
+    return policy.get_or_404(Posko.objects.all(), user, Perm.LOGISTICS_VIEW, pk=_int(pk))
+
+
+def _rws(user: Any, perm: Perm) -> list[Territory]:
+    return list(policy.scope(Territory.objects.filter(level=Level.RW), user, perm)[:200])
+
+
+@login_required
+def stock(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        item = policy.get_or_404(
+            StockItem.objects.all(),
+            request.user,
+            Perm.LOGISTICS_VIEW,
+            pk=_int(request.POST.get("item")),
+        )
+        try:
+            services.move_stock(
+                actor=request.user,
+                item=item,
+                posko=_posko(request.user, request.POST.get("posko")),
+                kind=request.POST.get("kind", ""),
+                quantity=request.POST.get("quantity", ""),
+                note=request.POST.get("note", "")[:255],
+            )
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Saved in the ledger."))
+        return redirect("logistics:stock")
+    return render(
+        request,
+        "logistics/stock.html",
+        {
+            "balances": list(selectors.balances(request.user)[:300]),
+            "movements": list(selectors.movements(request.user)[:50]),
+            "items": list(selectors.stock_items(request.user)[:300]),
+            "posko": list(policy.scope(Posko.objects.all(), request.user, Perm.LOGISTICS_VIEW)),
+            "kinds": MovementKind.choices,
+            "kitchen": list(selectors.kitchen_days(request.user)[:14]),
+            "can_record": bool(policy.scope_for(request.user, Perm.LOGISTICS_RECORD).ranges)
+            or policy.scope_for(request.user, Perm.LOGISTICS_RECORD).everywhere,
+        },
+    )
+
+
+@login_required
+def aid(request: HttpRequest) -> HttpResponse:
+    """Open aid requests, households waiting over 24 hours, and recent deliveries."""
+    return render(
+        request,
+        "logistics/aid.html",
+        {
+            "requests": list(selectors.aid_requests(request.user, state="baru")[:200]),
+            "undelivered": selectors.undelivered_households(user=request.user),
+            "deliveries": list(selectors.deliveries(request.user)[:30]),
+        },
+    )
+
+
+@login_required
+def aid_request_new(request: HttpRequest) -> HttpResponse:
+    household = policy.get_or_404(
+        Household.objects.all(),
+        request.user,
+        Perm.LOGISTICS_REQUEST,
+        pk=_int(request.POST.get("household") or request.GET.get("household")),
+    )
+    if request.method == "POST":
+        try:
+            services.request_aid(
+                actor=request.user,
+                household=household,
+                for_day=_date(request.POST.get("for_day")),
+                note=request.POST.get("note", "")[:255],
+            )
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Aid requested."))
+            return redirect("logistics:aid")
+    return render(request, "logistics/aid_request_form.html", {"household": household})
+
+
+@login_required
+def deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    """Proof of delivery: received by, optional photo; the package leaves the stock."""
+    aid_request = policy.get_or_404(
+        AidRequest.objects.select_related("template", "household"),
+        request.user,
+        Perm.LOGISTICS_RECORD,
+        pk=pk,
+    )
+    posko = list(Posko.objects.filter(rw_id=services.rw_key(aid_request.rt_id)))
+    if request.method == "POST":
+        try:
+            services.deliver(
+                actor=request.user,
+                request=aid_request,
+                posko=_posko(request.user, request.POST.get("posko")),
+                received_by=request.POST.get("received_by", ""),
+                photo=request.FILES.get("photo"),
+                note=request.POST.get("note", "")[:255],
+            )
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Delivery recorded."))
+            return redirect("logistics:aid")
+    return render(
+        request,
+        "logistics/deliver.html",
+        {
+            "aid": aid_request,
+            "posko": posko,
+            "lines": list(aid_request.template.lines.select_related("item")),
+        },
+    )
+
+
+@login_required
+def money(request: HttpRequest) -> HttpResponse:
+    """Donations and cash spending with receipts; pengurus approve spending."""
+    if request.method == "POST":
+        rw = policy.get_or_404(
+            Territory.objects.filter(level=Level.RW),
+            request.user,
+            Perm.LOGISTICS_RECORD,
+            pk=_int(request.POST.get("rw")),
+        )
+        try:
+            if request.POST.get("form") == "donation":
+                services.record_donation(
+                    actor=request.user,
+                    rw=rw,
+                    kind="cash",
+                    received_on=_date(request.POST.get("received_on")),
+                    donor_name=request.POST.get("donor_name", ""),
+                    anonymous=bool(request.POST.get("anonymous")),
+                    amount=_int(request.POST.get("amount")) or 0,
+                    method=request.POST.get("method", ""),
+                    note=request.POST.get("note", "")[:255],
+                )
+            else:
+                services.record_spending(
+                    actor=request.user,
+                    rw=rw,
+                    amount=_int(request.POST.get("amount")) or 0,
+                    purpose=request.POST.get("purpose", ""),
+                    category=request.POST.get("category", ""),
+                    spent_on=_date(request.POST.get("spent_on")),
+                    receipt=request.FILES.get("receipt"),
+                )
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("logistics:money")
+    return render(
+        request,
+        "logistics/money.html",
+        {
+            "donations": list(selectors.donations(request.user)[:100]),
+            "spending": list(selectors.spending(request.user)[:100]),
+            "rws": _rws(request.user, Perm.LOGISTICS_RECORD),
+            "methods": [c for c in PaymentMethod.choices if c[0]],
+            "categories": Category.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def approve_spending(request: HttpRequest, pk: int) -> HttpResponse:
+    spending = policy.get_or_404(Spending.objects.all(), request.user, Perm.LOGISTICS_MANAGE, pk=pk)
+    try:
+        services.approve_spending(actor=request.user, spending=spending)
+    except ValidationFailed as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Spending approved."))
+    return redirect("logistics:money")
+
+
+@login_required
+def loans(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        loan = policy.get_or_404(
+            Loan.objects.all(),
+            request.user,
+            Perm.LOGISTICS_RECORD,
+            pk=_int(request.POST.get("loan")),
+        )
+        try:
+            services.close_loan(
+                actor=request.user,
+                loan=loan,
+                on=timezone.localdate(),
+                lost=request.POST.get("lost") == "1",
+            )
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        return redirect("logistics:loans")
+    return render(
+        request,
+        "logistics/loans.html",
+        {
+            "loans": list(selectors.loans(request.user)[:200]),
+            "equipment": list(selectors.equipment(request.user)[:200]),
+            "kinds": dict(EquipmentKind.choices),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest, ledger: str, fmt: str) -> HttpResponse:
+    if ledger not in exporting.LEDGERS or fmt not in ("csv", "xlsx"):
+        raise Http404("not found")
+    return exporting.export(request.user, ledger, fmt)
+
+
+def transparency(request: HttpRequest, code: str) -> HttpResponse:
+    """Public, no login: what an RW received and spent, stock by category, households helped."""
+    rw = Territory.objects.filter(code=code, level=Level.RW).first()
+    if rw is None:
+        raise Http404("not found")
+    return render(request, "logistics/transparency.html", selectors.transparency(rw))

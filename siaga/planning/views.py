@@ -1,0 +1,288 @@
+"""Co-design pages: plans with the bulk progress table and history, meetings, and the public
+accountability page of an RW (no login, no personal data)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from siaga.accounts.roles import Perm
+from siaga.commissioning import selectors as commissioning_selectors
+from siaga.commissioning.forms import territory_for
+from siaga.core import policy
+from siaga.core.errors import ValidationFailed
+from siaga.core.models import ActorGroup
+from siaga.territory.models import Level, Territory
+
+from . import selectors, services
+from .forms import (
+    AttendanceForm,
+    GuestFormSet,
+    InvitationFormSet,
+    MeetingDecisionForm,
+    MeetingForm,
+    ModerationForm,
+    filled_rows,
+)
+from .models import ActivityStatus, Comment, Meeting
+
+
+def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
+    for field, msgs in exc.errors.items():
+        for message in msgs:
+            messages.error(request, message if field == "__all__" else f"{field}: {message}")
+
+
+@login_required
+def plans(request: HttpRequest) -> HttpResponse:
+    items = [(p, selectors.progress(p)) for p in selectors.plans(request.user)[:100]]
+    return render(request, "planning/plans.html", {"plans": items})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_for_view(request.user, pk)
+    activities = list(selectors.activities(plan))
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "comment":
+                services.post_comment(
+                    actor=request.user, target=plan, body=request.POST.get("body", "")
+                )
+            else:
+                rows = []
+                for activity in activities:
+                    if f"percent-{activity.pk}" not in request.POST:
+                        continue
+                    rows.append(
+                        {
+                            "activity": activity.pk,
+                            "percent": request.POST.get(f"percent-{activity.pk}"),
+                            "status": request.POST.get(f"status-{activity.pk}"),
+                            "spent": request.POST.get(f"spent-{activity.pk}"),
+                        }
+                    )
+                changed = services.update_progress(actor=request.user, plan=plan, rows=rows)
+                messages.success(request, _("%(n)d activities updated.") % {"n": len(changed)})
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        return redirect("planning:plan", pk=plan.pk)
+    editable = {a.pk for a in activities if services.may_update_progress(request.user, a)}
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "plan": plan,
+            "activities": activities,
+            "editable": editable,
+            "statuses": ActivityStatus.choices,
+            "progress": selectors.progress(plan),
+            "history": selectors.history(plan)[:50],
+            "comments": selectors.comments(request.user, plan, include_hidden=True),
+            "can_moderate": policy.can_act_on(request.user, Perm.COMMENT_MODERATE, plan),
+        },
+    )
+
+
+@login_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "planning/meetings.html", {"meetings": selectors.meetings(request.user)[:100]}
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for_view(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.write_minutes(
+                actor=request.user, meeting=meeting, minutes=request.POST.get("minutes", "")
+            )
+            messages.success(request, _("The minutes were saved."))
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        return redirect("planning:meeting", pk=meeting.pk)
+    return render(
+        request,
+        "planning/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "counts": selectors.attendance_counts(meeting),
+            "attendees": selectors.attendance_list(request.user, meeting),
+            "can_manage": policy.can_act_on(request.user, Perm.MEETING_MANAGE, meeting),
+        },
+    )
+
+
+def accountability(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: funded proposals of an RW with their plans' progress and spending."""
+    rw = Territory.objects.select_related("parent").filter(code=code, level=Level.RW).first()
+    if rw is None:
+        raise Http404("not found")
+    items = selectors.accountability(rw)
+    return render(
+        request,
+        "planning/accountability.html",
+        {"rw": rw, "items": items, "totals": selectors.spending_total(items)},
+    )
+
+
+# ---------------------------------------------------------------- forms: meetings (agenda and
+# invitations), attendance, meeting decisions, comment moderation. Access: 404 unless the user
+# holds the permission on the object (core.policy); the services check again and write.
+
+
+def _manageable_meeting(request: HttpRequest, pk: int) -> Meeting:
+    meeting = selectors.meeting_for_view(request.user, pk)
+    policy.require(request.user, Perm.MEETING_MANAGE, meeting)
+    return meeting
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    if policy.scope_for(request.user, Perm.MEETING_MANAGE).empty:
+        raise Http404("not found")
+    form = MeetingForm(request.POST or None, user=request.user)
+    invitations = InvitationFormSet(request.POST or None, prefix="invitations")
+    if request.method == "POST" and form.is_valid() and invitations.is_valid():
+        data = {**form.cleaned_data, "invitations": filled_rows(invitations)}
+        territory = territory_for(data.pop("territory"))
+        try:
+            meeting = services.create_meeting(actor=request.user, territory=territory, data=data)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+            if any(field.startswith("invitations.") for field in exc.errors):
+                form.add_error(None, _("Name each invitee and their group."))
+        else:
+            messages.success(request, _("The meeting was planned."))
+            return redirect("planning:meeting", pk=meeting.pk)
+    return render(request, "planning/meeting_form.html", {"form": form, "invitations": invitations})
+
+
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _manageable_meeting(request, pk)
+    form = AttendanceForm(request.POST or None)
+    guests = GuestFormSet(request.POST or None, prefix="guests")
+    if request.method == "POST" and form.is_valid() and guests.is_valid():
+        attendees = form.attendees(filled_rows(guests))
+        try:
+            created = services.record_attendance(
+                actor=request.user, meeting=meeting, attendees=attendees
+            )
+        except ValidationFailed as exc:
+            for field, problems in exc.errors.items():
+                position = int(field.split(".", 1)[1]) if field.startswith("attendees.") else -1
+                entry = attendees[position] if 0 <= position < len(attendees) else {}
+                label = entry.get("nik") or entry.get("username") or entry.get("name") or ""
+                for problem in problems:
+                    form.add_error(None, f"{label}: {problem}" if label else problem)
+        else:
+            messages.success(request, _("%(n)d people recorded as present.") % {"n": len(created)})
+            return redirect("planning:attendance", pk=meeting.pk)
+    return render(
+        request,
+        "planning/attendance_form.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "guests": guests,
+            "counts": selectors.attendance_counts(meeting),
+            "attendees": selectors.attendance_list(request.user, meeting),
+            "group_labels": dict(ActorGroup.choices),
+        },
+    )
+
+
+@login_required
+def meeting_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _manageable_meeting(request, pk)
+    form = MeetingDecisionForm(request.POST or None, user=request.user, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            plan = selectors.plan_for_view(request.user, c["plan"]) if c["plan"] else None
+            activity = (
+                selectors.activity_for_view(request.user, c["activity"]) if c["activity"] else None
+            )
+            need = (
+                commissioning_selectors.need_for_view(request.user, c["need"])
+                if c["need"]
+                else None
+            )
+            services.record_meeting_decision(
+                actor=request.user,
+                meeting=meeting,
+                text=c["text"],
+                effect=c["effect"],
+                plan=plan,
+                activity=activity,
+                need=need,
+                data=form.service_data(),
+            )
+        except Http404:
+            form.add_error(None, _("Unknown plan, activity or need."))
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect("planning:meeting", pk=meeting.pk)
+    return render(
+        request, "planning/meeting_decision_form.html", {"meeting": meeting, "form": form}
+    )
+
+
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    """The comments a community leader may hide or restore, hidden ones first on request."""
+    if policy.scope_for(request.user, Perm.COMMENT_MODERATE).empty:
+        raise Http404("not found")
+    show = request.GET.get("show", "")
+    hidden = {"hidden": True, "visible": False}.get(show)
+    return render(
+        request,
+        "planning/moderation.html",
+        {
+            "comments": selectors.comments_for_moderation(request.user, hidden=hidden)[:100],
+            "show": show,
+        },
+    )
+
+
+@require_POST
+@login_required
+def moderate_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = selectors.comment_for_moderation(request.user, pk)
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to hide or restore the comment."))
+    else:
+        try:
+            services.moderate_comment(
+                actor=request.user,
+                comment=comment,
+                hidden=form.cleaned_data["hidden"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        else:
+            messages.success(
+                request,
+                _("The comment is hidden.") if comment.hidden else _("The comment is restored."),
+            )
+    return redirect(_comment_target_url(comment))
+
+
+def _comment_target_url(comment: Comment) -> str:
+    if comment.need_id:
+        return reverse("commissioning:need", kwargs={"pk": comment.need_id})
+    if comment.proposal_id:
+        return reverse("commissioning:proposal", kwargs={"pk": comment.proposal_id})
+    return reverse("planning:plan", kwargs={"pk": comment.plan_id})

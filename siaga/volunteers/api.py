@@ -1,0 +1,535 @@
+"""/api/v1 co-delivery people: volunteers, teams, shifts and tasks.
+
+Everything is scoped by the access policy: rows outside the caller's territory answer 404 and
+are never listed. Writes go through ``services`` exactly as the web pages do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema
+from pydantic import ConfigDict
+
+from siaga.accounts.models import User
+from siaga.accounts.roles import Perm
+from siaga.api.errors import ERRORS, invalid
+from siaga.api.pagination import Page, PageQuery, paginate
+from siaga.core import policy
+from siaga.territory.models import Territory
+
+from . import selectors, services
+from .models import (
+    Priority,
+    ShiftAssignment,
+    Skill,
+    Task,
+    TaskKind,
+    TaskState,
+    Team,
+    TeamKind,
+    Volunteer,
+    VolunteerStatus,
+)
+
+router = Router(tags=["co-delivery: volunteers"])
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _enum(values: list[Any]) -> dict[str, Any]:
+    return {"enum": values}
+
+
+def territory_or_404(code: str) -> Territory:
+    territory = Territory.objects.filter(code=code.strip()).first()
+    if territory is None:
+        raise Http404("not found")
+    return territory
+
+
+def territory_filter(code: str) -> Territory | None:
+    if not code:
+        return None
+    territory = Territory.objects.filter(code=code.strip()).first()
+    if territory is None:
+        raise invalid({"territory": [_("Unknown territory.")]})
+    return territory
+
+
+def _volunteer(user: Any, pk: int | None, perm: Perm = Perm.VOLUNTEER_VIEW) -> Volunteer | None:
+    if pk is None:
+        return None
+    return policy.get_or_404(Volunteer.objects.all(), user, perm, pk=pk)
+
+
+def _team(user: Any, pk: int | None) -> Team | None:
+    if pk is None:
+        return None
+    return policy.get_or_404(Team.objects.all(), user, Perm.VOLUNTEER_VIEW, pk=pk)
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class TeamOut(Schema):
+    id: int
+    rw: str
+    name: str
+    kind: str = Field(json_schema_extra=_enum(list(TeamKind.values)))
+    coordinator: str | None
+
+    @staticmethod
+    def resolve_rw(obj: Team) -> str:
+        return obj.rw.code
+
+    @staticmethod
+    def resolve_coordinator(obj: Team) -> str | None:
+        return obj.coordinator.get_username() if obj.coordinator else None
+
+
+class TeamIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rw: str = Field(description="Code of the RW.")
+    name: str = Field(max_length=100)
+    kind: str = Field(json_schema_extra=_enum(list(TeamKind.values)))
+    coordinator: str | None = Field(None, description="Username of the coordinator.")
+
+
+class VolunteerOut(Schema):
+    id: int
+    rw: str
+    name: str
+    username: str | None
+    skills: list[str]
+    availability: str
+    status: str = Field(json_schema_extra=_enum(list(VolunteerStatus.values)))
+    teams: list[int]
+
+    @staticmethod
+    def resolve_rw(obj: Volunteer) -> str:
+        return obj.rw.code
+
+    @staticmethod
+    def resolve_username(obj: Volunteer) -> str | None:
+        return obj.user.get_username() if obj.user_id and obj.user else None
+
+    @staticmethod
+    def resolve_teams(obj: Volunteer) -> list[int]:
+        return [team.pk for team in obj.teams.all()]
+
+
+class VolunteerDetailOut(VolunteerOut):
+    hours: float
+    shifts: int
+    tasks_done: int
+
+
+class VolunteerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rw: str = Field(description="Code of the RW.")
+    name: str = Field(max_length=150)
+    phone: str = Field("", max_length=20)
+    skills: list[str] = Field(default_factory=list, json_schema_extra=_enum(list(Skill.values)))
+    availability: str = Field("", max_length=255)
+    username: str | None = Field(None, description="Link an existing account.")
+    teams: list[BodyId] = Field(default_factory=list)
+
+
+class OfferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    skills: list[str] = Field(default_factory=list)
+    availability: str = Field("", max_length=255)
+    phone: str = Field("", max_length=20)
+
+
+class ApproveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    active: bool = True
+
+
+class VolunteerQuery(PageQuery):
+    territory: str = ""
+    status: str = Field("", json_schema_extra=_enum(["", *VolunteerStatus.values]))
+
+
+class ShiftOut(Schema):
+    id: int
+    posko: str
+    name: str
+    day: dt.date
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    min_people: int
+    max_people: int
+    people: int
+    gap: bool = Field(description="Fewer people signed up than the minimum.")
+
+    @staticmethod
+    def resolve_posko(obj: Any) -> str:
+        return obj.posko.name
+
+    @staticmethod
+    def resolve_gap(obj: Any) -> bool:
+        return bool(obj.people < obj.min_people)
+
+
+class ShiftQuery(PageQuery):
+    territory: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = Field(None, description="Exclusive.")
+    gaps: bool = Field(False, description="Only under-staffed shifts.")
+
+
+class AssignmentOut(Schema):
+    id: int
+    shift: int
+    volunteer: int
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    hours: float
+
+    @staticmethod
+    def resolve_shift(obj: ShiftAssignment) -> int:
+        return obj.shift_id
+
+    @staticmethod
+    def resolve_volunteer(obj: ShiftAssignment) -> int:
+        return obj.volunteer_id
+
+
+class SignUpIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    volunteer: BodyId | None = Field(None, description="A coordinator signs someone else up.")
+
+
+class CheckIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    volunteer: BodyId | None = None
+
+
+class ScreeningIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    temperature_c: float | None = Field(None, ge=30, le=45)
+    newcomer: bool = False
+    allowed: bool = True
+    note: str = Field("", max_length=255)
+
+
+class ScreeningOut(Schema):
+    id: int
+    shift: int
+    at: dt.datetime
+    temperature_c: float | None
+    newcomer: bool
+    allowed: bool
+
+    @staticmethod
+    def resolve_shift(obj: Any) -> int:
+        return obj.shift_id
+
+
+class TaskOut(Schema):
+    id: int
+    territory: str
+    kind: str = Field(json_schema_extra=_enum(list(TaskKind.values)))
+    title: str
+    note: str
+    state: str = Field(json_schema_extra=_enum(list(TaskState.values)))
+    priority: int = Field(json_schema_extra=_enum(list(Priority.values)))
+    due_at: dt.datetime | None
+    overdue: bool
+    assignee: int | None
+    team: int | None
+    taken_by: str | None
+    about: str | None = Field(description="What the task is about, as app.model:id.")
+
+    @staticmethod
+    def resolve_territory(obj: Task) -> str:
+        return obj.territory.code
+
+    @staticmethod
+    def resolve_overdue(obj: Task) -> bool:
+        return obj.overdue()
+
+    @staticmethod
+    def resolve_assignee(obj: Task) -> int | None:
+        return obj.assignee_id
+
+    @staticmethod
+    def resolve_team(obj: Task) -> int | None:
+        return obj.team_id
+
+    @staticmethod
+    def resolve_taken_by(obj: Task) -> str | None:
+        return obj.taken_by.get_username() if obj.taken_by_id and obj.taken_by else None
+
+    @staticmethod
+    def resolve_about(obj: Task) -> str | None:
+        if obj.content_type_id is None:
+            return None
+        from django.contrib.contenttypes.models import ContentType
+
+        label = ContentType.objects.get_for_id(obj.content_type_id)
+        return f"{label.app_label}.{label.model}:{obj.object_id}"
+
+
+class TaskQuery(PageQuery):
+    territory: str = ""
+    state: str = Field("", json_schema_extra=_enum(["", *TaskState.values]))
+    kind: str = Field("", json_schema_extra=_enum(["", *TaskKind.values]))
+    team: int | None = Field(None, ge=1, le=MAX_ID)
+    mine: bool = Field(False, description="Only my open tasks (taken, assigned, my teams').")
+
+
+class TaskIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    territory: str = Field(description="Code of an RW or RT.")
+    title: str = Field(max_length=200)
+    kind: str = Field(TaskKind.MANUAL, json_schema_extra=_enum(list(TaskKind.values)))
+    note: str = ""
+    due_at: dt.datetime | None = None
+    priority: int = Field(Priority.NORMAL, ge=1, le=4)
+    assignee: BodyId | None = None
+    team: BodyId | None = None
+
+
+class TaskNoteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    note: str = ""
+
+
+class AssignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    assignee: BodyId | None = None
+    team: BodyId | None = None
+
+
+# ---------------------------------------------------------------- teams and volunteers
+
+
+@router.get("/teams", response={200: Page[TeamOut], **ERRORS})
+def list_teams(request: HttpRequest, filters: Query[VolunteerQuery]) -> dict[str, Any]:
+    """Teams of the RWs within reach."""
+    queryset = selectors.teams(request.user, territory=territory_filter(filters.territory))
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/teams", response={201: TeamOut, **ERRORS})
+def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, Team]:
+    """Add a team to an RW (pengurus and facilitators)."""
+    coordinator = None
+    if payload.coordinator:
+        coordinator = User.objects.filter(username=payload.coordinator).first()
+        if coordinator is None:
+            raise invalid({"coordinator": [_("Unknown user.")]})
+    team = services.create_team(
+        actor=request.user,
+        rw=territory_or_404(payload.rw),
+        name=payload.name,
+        kind=payload.kind,
+        coordinator=coordinator,
+    )
+    return 201, team
+
+
+@router.get("/volunteers", response={200: Page[VolunteerOut], **ERRORS})
+def list_volunteers(request: HttpRequest, filters: Query[VolunteerQuery]) -> dict[str, Any]:
+    queryset = selectors.volunteers(
+        request.user, territory=territory_filter(filters.territory), status=filters.status
+    ).select_related("user")
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/volunteers", response={201: VolunteerOut, **ERRORS})
+def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> tuple[int, Volunteer]:
+    """A pengurus registers a volunteer (active at once)."""
+    rw = territory_or_404(payload.rw)
+    user = None
+    if payload.username:
+        user = User.objects.filter(username=payload.username).first()
+        if user is None:
+            raise invalid({"username": [_("Unknown user.")]})
+    teams = [_team(request.user, pk) for pk in payload.teams]
+    volunteer = services.register_volunteer(
+        actor=request.user,
+        rw=rw,
+        name=payload.name,
+        phone=payload.phone,
+        skills=payload.skills,
+        availability=payload.availability,
+        user=user,
+        teams=[t for t in teams if t is not None],
+    )
+    return 201, volunteer
+
+
+@router.post("/volunteers/offer", response={201: VolunteerOut, **ERRORS})
+def offer(request: HttpRequest, payload: OfferIn) -> tuple[int, Volunteer]:
+    """A warga offers to volunteer in their own RW (a pengurus approves)."""
+    volunteer = services.offer_to_volunteer(
+        actor=request.user,
+        skills=payload.skills,
+        availability=payload.availability,
+        phone=payload.phone,
+    )
+    return 201, volunteer
+
+
+@router.get("/volunteers/{volunteer_id}", response={200: VolunteerDetailOut, **ERRORS})
+def get_volunteer(request: HttpRequest, volunteer_id: Id) -> dict[str, Any]:
+    """A volunteer with hours served, shifts and tasks done."""
+    volunteer = selectors.volunteer_for_view(request.user, volunteer_id)
+    profile = selectors.volunteer_profile(volunteer)
+    data = VolunteerOut.from_orm(volunteer).dict()
+    return data | {k: profile[k] for k in ("hours", "shifts", "tasks_done")}
+
+
+@router.post("/volunteers/{volunteer_id}/approve", response={200: VolunteerOut, **ERRORS})
+def approve(request: HttpRequest, volunteer_id: Id, payload: ApproveIn) -> Volunteer:
+    volunteer = selectors.volunteer_for_view(request.user, volunteer_id)
+    return services.approve_volunteer(
+        actor=request.user, volunteer=volunteer, active=payload.active
+    )
+
+
+# ---------------------------------------------------------------- shifts
+
+
+@router.get("/shifts", response={200: Page[ShiftOut], **ERRORS})
+def list_shifts(request: HttpRequest, filters: Query[ShiftQuery]) -> dict[str, Any]:
+    """The roster; ``gaps=true`` lists only under-staffed shifts."""
+    queryset = selectors.shifts(
+        request.user,
+        territory=territory_filter(filters.territory),
+        start=filters.start,
+        end=filters.end,
+    )
+    if filters.gaps:
+        from django.db.models import F
+
+        queryset = queryset.filter(people__lt=F("min_people"))  # type: ignore[misc]
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/shifts/{shift_id}/signup", response={201: AssignmentOut, **ERRORS})
+def sign_up(request: HttpRequest, shift_id: Id, payload: SignUpIn) -> tuple[int, Any]:
+    shift = selectors.shift_for_view(request.user, shift_id)
+    volunteer = _volunteer(request.user, payload.volunteer)
+    return 201, services.sign_up(actor=request.user, shift=shift, volunteer=volunteer)
+
+
+def _assignment(request: HttpRequest, shift_id: int, volunteer_id: int | None) -> ShiftAssignment:
+    shift = selectors.shift_for_view(request.user, shift_id)
+    if volunteer_id is None:
+        own = services.volunteer_of(request.user, shift.rw_id)
+        volunteer_id = own.pk if own else None
+    assignment = (
+        ShiftAssignment.objects.select_related("shift", "volunteer")
+        .filter(shift=shift, volunteer_id=volunteer_id or 0)
+        .first()
+    )
+    if assignment is None:
+        raise Http404("not found")
+    return assignment
+
+
+@router.post("/shifts/{shift_id}/checkin", response={200: AssignmentOut, **ERRORS})
+def check_in(request: HttpRequest, shift_id: Id, payload: CheckIn) -> Any:
+    assignment = _assignment(request, shift_id, payload.volunteer)
+    return services.check_in(actor=request.user, assignment=assignment)
+
+
+@router.post("/shifts/{shift_id}/checkout", response={200: AssignmentOut, **ERRORS})
+def check_out(request: HttpRequest, shift_id: Id, payload: CheckIn) -> Any:
+    assignment = _assignment(request, shift_id, payload.volunteer)
+    return services.check_out(actor=request.user, assignment=assignment)
+
+
+@router.post("/shifts/{shift_id}/screenings", response={201: ScreeningOut, **ERRORS})
+def screening(request: HttpRequest, shift_id: Id, payload: ScreeningIn) -> tuple[int, Any]:
+    """One person screened at the entry post (temperature, newcomer, allowed in); no names."""
+    shift = selectors.shift_for_view(request.user, shift_id)
+    return 201, services.record_screening(
+        actor=request.user,
+        shift=shift,
+        temperature_c=payload.temperature_c,
+        newcomer=payload.newcomer,
+        allowed=payload.allowed,
+        note=payload.note,
+    )
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@router.get("/tasks", response={200: Page[TaskOut], **ERRORS})
+def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any]:
+    """Tasks within reach; ``mine=true`` is the mobile "my tasks" list."""
+    if filters.mine:
+        queryset = selectors.my_tasks(request.user)
+    else:
+        queryset = selectors.tasks(
+            request.user,
+            territory=territory_filter(filters.territory),
+            state=filters.state,
+            kind=filters.kind,
+            team=_team(request.user, filters.team),
+        )
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/tasks", response={201: TaskOut, **ERRORS})
+def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
+    task = services.create_task(
+        actor=request.user,
+        territory=territory_or_404(payload.territory),
+        title=payload.title,
+        kind=payload.kind,
+        note=payload.note,
+        due_at=payload.due_at,
+        priority=payload.priority,
+        assignee=_volunteer(request.user, payload.assignee),
+        team=_team(request.user, payload.team),
+    )
+    return 201, task
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
+def get_task(request: HttpRequest, task_id: Id) -> Task:
+    return selectors.task_for_view(request.user, task_id)
+
+
+@router.post("/tasks/{task_id}/take", response={200: TaskOut, **ERRORS})
+def take_task(request: HttpRequest, task_id: Id) -> Task:
+    task = selectors.task_for_view(request.user, task_id)
+    return services.take_task(actor=request.user, task=task)
+
+
+@router.post("/tasks/{task_id}/complete", response={200: TaskOut, **ERRORS})
+def complete_task(request: HttpRequest, task_id: Id, payload: TaskNoteIn) -> Task:
+    task = selectors.task_for_view(request.user, task_id)
+    return services.complete_task(actor=request.user, task=task, note=payload.note)
+
+
+@router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS})
+def cancel_task(request: HttpRequest, task_id: Id, payload: TaskNoteIn) -> Task:
+    task = selectors.task_for_view(request.user, task_id)
+    return services.cancel_task(actor=request.user, task=task, note=payload.note)
+
+
+@router.post("/tasks/{task_id}/assign", response={200: TaskOut, **ERRORS})
+def assign_task(request: HttpRequest, task_id: Id, payload: AssignIn) -> Task:
+    """A coordinator reassigns a task to a volunteer and/or a team queue."""
+    task = selectors.task_for_view(request.user, task_id)
+    return services.assign_task(
+        actor=request.user,
+        task=task,
+        assignee=_volunteer(request.user, payload.assignee),
+        team=_team(request.user, payload.team),
+    )

@@ -1,0 +1,219 @@
+"""Reads of the volunteers app, always through the access policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from siaga.accounts.roles import Perm
+from siaga.core import policy
+from siaga.core.policy import in_subtree
+from siaga.territory.models import Territory
+
+from .models import (
+    OPEN_TASK_STATES,
+    Posko,
+    Screening,
+    Shift,
+    ShiftAssignment,
+    SwapRequest,
+    SwapState,
+    Task,
+    TaskState,
+    Team,
+    Volunteer,
+)
+
+
+def _within(queryset: QuerySet[Any], field: str, territory: Territory | None) -> QuerySet[Any]:
+    return queryset.filter(in_subtree(field, territory.bounds)) if territory else queryset
+
+
+def teams(user: Any, *, territory: Territory | None = None) -> QuerySet[Team]:
+    queryset = policy.scope(
+        Team.objects.select_related("rw", "coordinator").annotate(size=Count("members")),
+        user,
+        Perm.VOLUNTEER_VIEW,
+    )
+    return _within(queryset, "rw_id", territory)
+
+
+def volunteers(
+    user: Any, *, territory: Territory | None = None, status: str = ""
+) -> QuerySet[Volunteer]:
+    queryset = policy.scope(
+        Volunteer.objects.select_related("rw").prefetch_related("teams"),
+        user,
+        Perm.VOLUNTEER_VIEW,
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return _within(queryset, "rw_id", territory)
+
+
+def volunteer_for_view(user: Any, pk: Any) -> Volunteer:
+    return policy.get_or_404(
+        Volunteer.objects.select_related("rw", "user"), user, Perm.VOLUNTEER_VIEW, pk=pk
+    )
+
+
+def volunteer_profile(volunteer: Volunteer) -> dict[str, Any]:
+    """Hours served (checked-out shifts), tasks done, and recent activity."""
+    assignments = list(
+        ShiftAssignment.objects.filter(volunteer=volunteer)
+        .select_related("shift", "shift__posko")
+        .order_by("-shift__starts_at")
+    )
+    hours = round(sum(a.hours for a in assignments), 2)
+    done = Task.objects.filter(
+        Q(assignee=volunteer) | Q(taken_by_id=volunteer.user_id, taken_by__isnull=False),
+        state=TaskState.SELESAI,
+    )
+    return {
+        "hours": hours,
+        "shifts": len(assignments),
+        "tasks_done": done.count(),
+        "recent_shifts": assignments[:10],
+        "recent_tasks": list(done.order_by("-closed_at")[:10]),
+    }
+
+
+def posko_list(user: Any, *, territory: Territory | None = None) -> QuerySet[Posko]:
+    queryset = policy.scope(Posko.objects.select_related("rw"), user, Perm.VOLUNTEER_VIEW)
+    return _within(queryset, "rw_id", territory)
+
+
+def shifts(
+    user: Any,
+    *,
+    territory: Territory | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    posko: Posko | None = None,
+) -> QuerySet[Shift]:
+    """Shifts with ``people`` (signed up) and ``gap`` (people below the minimum) annotated."""
+    queryset = policy.scope(
+        Shift.objects.select_related("posko").annotate(people=Count("assignments")),
+        user,
+        Perm.VOLUNTEER_VIEW,
+    )
+    if start:
+        queryset = queryset.filter(day__gte=start)
+    if end:
+        queryset = queryset.filter(day__lt=end)
+    if posko is not None:
+        queryset = queryset.filter(posko=posko)
+    return _within(queryset, "rw_id", territory).order_by("starts_at", "posko_id")
+
+
+def roster_gaps(queryset: QuerySet[Shift], *, start: dt.date, end: dt.date) -> QuerySet[Shift]:
+    """Shifts between ``start`` (inclusive) and ``end`` (exclusive) under their minimum."""
+    return (
+        queryset.filter(day__gte=start, day__lt=end)
+        .annotate(people=Count("assignments"))
+        .filter(people__lt=F("min_people"))
+        .order_by("starts_at")
+    )
+
+
+def shift_for_view(user: Any, pk: Any) -> Shift:
+    return policy.get_or_404(
+        Shift.objects.select_related("posko"), user, Perm.VOLUNTEER_VIEW, pk=pk
+    )
+
+
+def shift_detail(shift: Shift) -> dict[str, Any]:
+    return {
+        "assignments": list(shift.assignments.select_related("volunteer")),
+        "screenings": Screening.objects.filter(shift=shift).aggregate(
+            count=Count("id"),
+            newcomers=Count("id", filter=Q(newcomer=True)),
+            refused=Count("id", filter=Q(allowed=False)),
+        ),
+        "swaps": list(
+            SwapRequest.objects.filter(assignment__shift=shift).select_related(
+                "assignment__volunteer", "to_volunteer"
+            )
+        ),
+    }
+
+
+def pending_swaps(user: Any) -> QuerySet[SwapRequest]:
+    return policy.scope(
+        SwapRequest.objects.filter(state=SwapState.PENDING).select_related(
+            "assignment__shift", "assignment__volunteer", "to_volunteer"
+        ),
+        user,
+        Perm.VOLUNTEER_MANAGE,
+    )
+
+
+def tasks(
+    user: Any,
+    *,
+    territory: Territory | None = None,
+    state: str = "",
+    kind: str = "",
+    team: Team | None = None,
+    open_only: bool = False,
+) -> QuerySet[Task]:
+    queryset = policy.scope(
+        Task.objects.select_related("territory", "assignee", "team", "taken_by"),
+        user,
+        Perm.VOLUNTEER_VIEW,
+    )
+    if state:
+        queryset = queryset.filter(state=state)
+    if open_only:
+        queryset = queryset.filter(state__in=OPEN_TASK_STATES)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if team is not None:
+        queryset = queryset.filter(team=team)
+    return _within(queryset, "territory_id", territory)
+
+
+def my_tasks(user: Any) -> QuerySet[Task]:
+    """Open tasks taken by or assigned to the user, then open unassigned tasks of their teams."""
+    team_ids = Team.objects.filter(members__user_id=user.pk).values("pk")
+    return (
+        tasks(user, open_only=True)
+        .filter(
+            Q(taken_by_id=user.pk)
+            | Q(assignee__user_id=user.pk)
+            | Q(assignee__isnull=True, team_id__in=team_ids, state=TaskState.BARU)
+        )
+        .order_by(F("due_at").asc(nulls_last=True), "-priority", "id")
+    )
+
+
+def task_for_view(user: Any, pk: Any) -> Task:
+    return policy.get_or_404(
+        Task.objects.select_related("territory", "assignee", "team", "content_type"),
+        user,
+        Perm.VOLUNTEER_VIEW,
+        pk=pk,
+    )
+
+
+def task_counts(queryset: QuerySet[Task], now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return queryset.aggregate(
+        baru=Count("id", filter=Q(state=TaskState.BARU)),
+        diambil=Count("id", filter=Q(state=TaskState.DIAMBIL)),
+        overdue=Count("id", filter=Q(state__in=OPEN_TASK_STATES, due_at__lt=now)),
+    )
+
+
+def hours_by_volunteer(queryset: QuerySet[Volunteer]) -> dict[int, float]:
+    rows = (
+        ShiftAssignment.objects.filter(
+            volunteer__in=queryset, checked_out_at__isnull=False, checked_in_at__isnull=False
+        )
+        .values("volunteer_id")
+        .annotate(total=Sum(F("checked_out_at") - F("checked_in_at")))
+    )
+    return {r["volunteer_id"]: round(r["total"].total_seconds() / 3600, 1) for r in rows}

@@ -1,0 +1,771 @@
+"""Writes of the volunteers app: teams, volunteers, posko, rosters, swaps, check-in, screening
+and tasks. Every write checks the access policy (out of scope: 404), runs in one transaction and
+records its co-production contribution (co-delivery) with the actor group.
+
+Rule-made tasks (``ensure_*``) run without an actor from the periodic jobs in ``tasks.py``; each
+carries a ``source_key`` so a rule run twice makes each task once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from siaga.accounts.models import Membership, User
+from siaga.accounts.roles import Perm, Role
+from siaga.core import audit, policy
+from siaga.core.contributions import record_contribution
+from siaga.core.errors import ValidationFailed
+from siaga.core.models import AuditAction, Phase
+from siaga.territory.models import Level, Territory
+
+from .models import (
+    OPEN_TASK_STATES,
+    Posko,
+    PoskoKind,
+    Priority,
+    Screening,
+    Shift,
+    ShiftAssignment,
+    ShiftTemplate,
+    Skill,
+    SwapRequest,
+    SwapState,
+    Task,
+    TaskKind,
+    TaskState,
+    Team,
+    TeamKind,
+    Volunteer,
+    VolunteerStatus,
+)
+
+# ---------------------------------------------------------------- helpers
+
+
+def rw_key(key: int) -> int:
+    """The RW key of an RW or RT key."""
+    return policy.ancestor_key(key, Level.RW)
+
+
+def contribute(actor: Any, kind: str, territory_id: int, obj: models.Model | None) -> None:
+    """Record a co-delivery act of a signed-in actor (rule-made work has no actor)."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        record_contribution(
+            actor=actor, phase=Phase.CO_DELIVERY, kind=kind, territory_id=territory_id, obj=obj
+        )
+
+
+def require_territory(actor: Any, perm: Perm, territory: Territory) -> None:
+    if not policy.covers_territory(actor, perm, territory.pk):
+        raise Http404("not found")
+
+
+def _require_rw(territory: Territory) -> None:
+    if territory.level != Level.RW:
+        raise ValidationFailed.single("rw", _("Choose an RW."))
+
+
+def pengurus_of(territory_key: int) -> list[User]:
+    """The pengurus who can act on ``territory_key``: of its RW, or of the RT itself."""
+    keys = {rw_key(territory_key), territory_key}
+    user_ids = Membership.objects.filter(role=Role.PENGURUS, territory_id__in=keys).values(
+        "user_id"
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True))
+
+
+def volunteer_of(user: Any, rw_id: int) -> Volunteer | None:
+    """The active volunteer profile of ``user`` in this RW, if any."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Volunteer.objects.filter(
+        user_id=user.pk, rw_id=rw_id, status=VolunteerStatus.ACTIVE
+    ).first()
+
+
+def _clean_skills(skills: Iterable[str]) -> list[str]:
+    values = list(dict.fromkeys(skills))
+    unknown = [s for s in values if s not in Skill.values]
+    if unknown:
+        raise ValidationFailed.single(
+            "skills", _("Unknown skill: %(skill)s.") % {"skill": ", ".join(unknown)}
+        )
+    return values
+
+
+# ---------------------------------------------------------------- teams and volunteers
+
+
+@transaction.atomic
+def create_team(
+    *, actor: Any, rw: Territory, name: str, kind: str, coordinator: User | None = None
+) -> Team:
+    require_territory(actor, Perm.VOLUNTEER_MANAGE, rw)
+    _require_rw(rw)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed.single("name", _("This field is required."))
+    if kind not in TeamKind.values:
+        raise ValidationFailed.single("kind", _("Choose a valid team kind."))
+    if Team.objects.filter(rw=rw, name__iexact=name).exists():
+        raise ValidationFailed.single("name", _("This RW already has a team with this name."))
+    team = Team.objects.create(rw=rw, name=name, kind=kind, coordinator=coordinator)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=team, territory_id=rw.pk)
+    contribute(actor, "volunteers.team", rw.pk, team)
+    return team
+
+
+@transaction.atomic
+def register_volunteer(
+    *,
+    actor: Any,
+    rw: Territory,
+    name: str,
+    phone: str = "",
+    skills: Iterable[str] = (),
+    availability: str = "",
+    user: User | None = None,
+    resident: Any = None,
+    teams: Iterable[Team] = (),
+) -> Volunteer:
+    """A pengurus registers a volunteer (active at once)."""
+    require_territory(actor, Perm.VOLUNTEER_MANAGE, rw)
+    _require_rw(rw)
+    if not name.strip():
+        raise ValidationFailed.single("name", _("This field is required."))
+    teams = list(teams)
+    if any(team.rw_id != rw.pk for team in teams):
+        raise ValidationFailed.single("teams", _("Choose teams of the same RW."))
+    if user is not None and Volunteer.objects.filter(rw=rw, user=user).exists():
+        raise ValidationFailed.single("user", _("This account already volunteers in this RW."))
+    volunteer = Volunteer.objects.create(
+        rw=rw,
+        name=name.strip(),
+        phone=phone,
+        skills=_clean_skills(skills),
+        availability=availability,
+        user=user,
+        resident=resident,
+        status=VolunteerStatus.ACTIVE,
+        approved_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    volunteer.teams.set(teams)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=volunteer, territory_id=rw.pk)
+    contribute(actor, "volunteers.register", rw.pk, volunteer)
+    return volunteer
+
+
+@transaction.atomic
+def offer_to_volunteer(
+    *, actor: Any, skills: Iterable[str] = (), availability: str = "", phone: str = ""
+) -> Volunteer:
+    """A warga offers to volunteer in their own RW; a pengurus approves it."""
+    places = policy.residence_places(actor)
+    if not places or not policy.scope_for(actor, Perm.VOLUNTEER_JOIN).households:
+        raise Http404("not found")
+    resident_id, _rt, rw_id = places[0]
+    from siaga.registry.models import Resident
+
+    resident = Resident.objects.get(pk=resident_id)
+    existing = Volunteer.objects.filter(rw_id=rw_id, resident=resident).first()
+    if existing is not None:
+        raise ValidationFailed.single("__all__", _("You have already offered to volunteer."))
+    volunteer = Volunteer.objects.create(
+        rw_id=rw_id,
+        user=actor,
+        resident=resident,
+        name=resident.name,
+        phone=phone or resident.phone,
+        skills=_clean_skills(skills),
+        availability=availability,
+        status=VolunteerStatus.PENDING,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=volunteer, territory_id=rw_id)
+    contribute(actor, "volunteers.offer", rw_id, volunteer)
+    return volunteer
+
+
+@transaction.atomic
+def approve_volunteer(*, actor: Any, volunteer: Volunteer, active: bool = True) -> Volunteer:
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, volunteer)
+    before = volunteer.status
+    volunteer.status = VolunteerStatus.ACTIVE if active else VolunteerStatus.INACTIVE
+    volunteer.approved_by = actor
+    volunteer.save(update_fields=["status", "approved_by"])
+    if active and volunteer.user_id and volunteer.resident_id:
+        # The warga can now see and work the RW's volunteer pages.
+        user = User.objects.get(pk=volunteer.user_id)
+        Membership.objects.get_or_create(user=user, territory_id=volunteer.rw_id, role=Role.RELAWAN)
+        policy.forget(user)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=volunteer,
+        territory_id=volunteer.rw_id,
+        changes={"status": [before, volunteer.status]},
+    )
+    contribute(actor, "volunteers.approve", volunteer.rw_id, volunteer)
+    return volunteer
+
+
+@transaction.atomic
+def set_teams(*, actor: Any, volunteer: Volunteer, teams: Iterable[Team]) -> Volunteer:
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, volunteer)
+    teams = list(teams)
+    if any(team.rw_id != volunteer.rw_id for team in teams):
+        raise ValidationFailed.single("teams", _("Choose teams of the same RW."))
+    volunteer.teams.set(teams)
+    audit.record(
+        actor=actor, action=AuditAction.UPDATE, obj=volunteer, territory_id=volunteer.rw_id
+    )
+    return volunteer
+
+
+# ---------------------------------------------------------------- posko, templates, roster
+
+
+@transaction.atomic
+def create_posko(*, actor: Any, rw: Territory, name: str, kind: str = PoskoKind.POSKO) -> Posko:
+    require_territory(actor, Perm.VOLUNTEER_MANAGE, rw)
+    _require_rw(rw)
+    if kind not in PoskoKind.values:
+        raise ValidationFailed.single("kind", _("Choose a valid kind."))
+    if not name.strip():
+        raise ValidationFailed.single("name", _("This field is required."))
+    posko, _created = Posko.objects.get_or_create(rw=rw, name=name.strip(), defaults={"kind": kind})
+    contribute(actor, "volunteers.posko", rw.pk, posko)
+    return posko
+
+
+@transaction.atomic
+def create_shift_template(
+    *,
+    actor: Any,
+    posko: Posko,
+    name: str,
+    starts: dt.time,
+    ends: dt.time,
+    min_people: int = 2,
+    max_people: int = 4,
+    weekdays: Iterable[int] = (),
+) -> ShiftTemplate:
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
+    errors: dict[str, list[str]] = {}
+    if min_people < 1:
+        errors["min_people"] = [_("At least one person.")]
+    if max_people < min_people:
+        errors["max_people"] = [_("The maximum cannot be below the minimum.")]
+    days = sorted(set(weekdays))
+    if any(d not in range(7) for d in days):
+        errors["weekdays"] = [_("Weekdays are 0 (Monday) to 6 (Sunday).")]
+    if starts == ends:
+        errors["ends"] = [_("A shift cannot end when it starts.")]
+    if errors:
+        raise ValidationFailed(errors)
+    template = ShiftTemplate.objects.create(
+        posko=posko,
+        rw_id=posko.rw_id,
+        name=name.strip() or f"{starts:%H:%M}",
+        starts=starts,
+        ends=ends,
+        min_people=min_people,
+        max_people=max_people,
+        weekdays=days,
+    )
+    contribute(actor, "volunteers.shift_template", posko.rw_id, template)
+    return template
+
+
+def _shift_times(day: dt.date, starts: dt.time, ends: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(day, starts), tz)
+    end_day = day if ends > starts else day + dt.timedelta(days=1)  # a night shift ends tomorrow
+    return start, timezone.make_aware(dt.datetime.combine(end_day, ends), tz)
+
+
+@transaction.atomic
+def generate_roster(*, actor: Any, posko: Posko, start: dt.date, days: int) -> int:
+    """Shifts from the posko's active templates for ``days`` days from ``start`` (idempotent)."""
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
+    if not 1 <= days <= 92:
+        raise ValidationFailed.single("days", _("Plan between 1 and 92 days ahead."))
+    created = 0
+    templates = list(posko.templates.filter(active=True))
+    existing = set(
+        Shift.objects.filter(
+            template__in=templates, day__gte=start, day__lt=start + dt.timedelta(days=days)
+        ).values_list("template_id", "day")
+    )
+    rows = []
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        for template in templates:
+            if template.weekdays and day.weekday() not in template.weekdays:
+                continue
+            if (template.pk, day) in existing:
+                continue
+            starts_at, ends_at = _shift_times(day, template.starts, template.ends)
+            rows.append(
+                Shift(
+                    posko=posko,
+                    rw_id=posko.rw_id,
+                    template=template,
+                    name=template.name,
+                    day=day,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    min_people=template.min_people,
+                    max_people=template.max_people,
+                )
+            )
+    Shift.objects.bulk_create(rows)
+    created = len(rows)
+    if created:
+        contribute(actor, "volunteers.roster", posko.rw_id, posko)
+    return created
+
+
+def _acting_volunteer(actor: Any, rw_id: int, volunteer: Volunteer | None) -> Volunteer:
+    """The volunteer an act is for: the actor's own profile, or (a coordinator) someone else."""
+    if volunteer is None:
+        own = volunteer_of(actor, rw_id)
+        if own is None:
+            raise ValidationFailed.single(
+                "volunteer", _("You have no active volunteer profile in this RW.")
+            )
+        return own
+    if volunteer.rw_id != rw_id:
+        raise Http404("not found")
+    if volunteer.user_id != getattr(actor, "pk", None) and not policy.covers_territory(
+        actor, Perm.VOLUNTEER_MANAGE, rw_id
+    ):
+        raise Http404("not found")
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        raise ValidationFailed.single("volunteer", _("This volunteer is not active."))
+    return volunteer
+
+
+@transaction.atomic
+def sign_up(*, actor: Any, shift: Shift, volunteer: Volunteer | None = None) -> ShiftAssignment:
+    """Put a volunteer on a shift (self sign-up, or a coordinator filling a gap)."""
+    policy.require(actor, Perm.VOLUNTEER_WORK, shift)
+    locked = Shift.objects.select_for_update().get(pk=shift.pk)
+    person = _acting_volunteer(actor, locked.rw_id, volunteer)
+    if locked.ends_at <= timezone.now():
+        raise ValidationFailed.single("shift", _("This shift is over."))
+    if locked.assignments.filter(volunteer=person).exists():
+        raise ValidationFailed.single("shift", _("Already signed up for this shift."))
+    if locked.assignments.count() >= locked.max_people:
+        raise ValidationFailed.single("shift", _("This shift is full."))
+    assignment = ShiftAssignment.objects.create(shift=locked, volunteer=person)
+    contribute(actor, "volunteers.sign_up", locked.rw_id, assignment)
+    return assignment
+
+
+@transaction.atomic
+def request_swap(
+    *, actor: Any, assignment: ShiftAssignment, to_volunteer: Volunteer, reason: str = ""
+) -> SwapRequest:
+    shift = assignment.shift
+    policy.require(actor, Perm.VOLUNTEER_WORK, shift)
+    if assignment.volunteer.user_id != actor.pk and not policy.covers_territory(
+        actor, Perm.VOLUNTEER_MANAGE, shift.rw_id
+    ):
+        raise Http404("not found")
+    if to_volunteer.rw_id != shift.rw_id or to_volunteer.status != VolunteerStatus.ACTIVE:
+        raise ValidationFailed.single("to_volunteer", _("Choose an active volunteer of this RW."))
+    if shift.assignments.filter(volunteer=to_volunteer).exists():
+        raise ValidationFailed.single("to_volunteer", _("Already on this shift."))
+    swap = SwapRequest.objects.create(
+        assignment=assignment, rw_id=shift.rw_id, to_volunteer=to_volunteer, reason=reason
+    )
+    contribute(actor, "volunteers.swap_request", shift.rw_id, swap)
+    return swap
+
+
+@transaction.atomic
+def decide_swap(*, actor: Any, swap: SwapRequest, approve: bool) -> SwapRequest:
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, swap)
+    swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
+    if swap.state != SwapState.PENDING:
+        raise ValidationFailed.single("__all__", _("This request was already decided."))
+    if approve:
+        assignment = swap.assignment
+        if assignment.shift.assignments.filter(volunteer=swap.to_volunteer).exists():
+            raise ValidationFailed.single("to_volunteer", _("Already on this shift."))
+        assignment.volunteer = swap.to_volunteer
+        assignment.save(update_fields=["volunteer"])
+    swap.state = SwapState.APPROVED if approve else SwapState.REJECTED
+    swap.decided_by = actor
+    swap.decided_at = timezone.now()
+    swap.save(update_fields=["state", "decided_by", "decided_at"])
+    contribute(actor, "volunteers.swap_decision", swap.rw_id, swap)
+    return swap
+
+
+def _own_assignment(actor: Any, assignment: ShiftAssignment) -> None:
+    policy.require(actor, Perm.VOLUNTEER_WORK, assignment.shift)
+    if assignment.volunteer.user_id != actor.pk and not policy.covers_territory(
+        actor, Perm.VOLUNTEER_MANAGE, assignment.shift.rw_id
+    ):
+        raise Http404("not found")
+
+
+@transaction.atomic
+def check_in(
+    *, actor: Any, assignment: ShiftAssignment, at: dt.datetime | None = None
+) -> ShiftAssignment:
+    _own_assignment(actor, assignment)
+    if assignment.checked_in_at is not None:
+        raise ValidationFailed.single("__all__", _("Already checked in."))
+    assignment.checked_in_at = at or timezone.now()
+    assignment.save(update_fields=["checked_in_at"])
+    contribute(actor, "volunteers.check_in", assignment.shift.rw_id, assignment)
+    return assignment
+
+
+@transaction.atomic
+def check_out(
+    *, actor: Any, assignment: ShiftAssignment, at: dt.datetime | None = None
+) -> ShiftAssignment:
+    _own_assignment(actor, assignment)
+    at = at or timezone.now()
+    if assignment.checked_in_at is None:
+        raise ValidationFailed.single("__all__", _("Check in first."))
+    if assignment.checked_out_at is not None:
+        raise ValidationFailed.single("__all__", _("Already checked out."))
+    if at < assignment.checked_in_at:
+        raise ValidationFailed.single("at", _("Check-out cannot be before check-in."))
+    assignment.checked_out_at = at
+    assignment.save(update_fields=["checked_out_at"])
+    contribute(actor, "volunteers.check_out", assignment.shift.rw_id, assignment)
+    return assignment
+
+
+@transaction.atomic
+def record_screening(
+    *,
+    actor: Any,
+    shift: Shift,
+    temperature_c: Any = None,
+    newcomer: bool = False,
+    allowed: bool = True,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Screening:
+    """One person screened at the entry post, recorded against the shift."""
+    policy.require(actor, Perm.VOLUNTEER_WORK, shift)
+    if temperature_c is not None and not 30 <= float(temperature_c) <= 45:
+        raise ValidationFailed.single("temperature_c", _("Enter a temperature between 30 and 45."))
+    screening = Screening.objects.create(
+        shift=shift,
+        rw_id=shift.rw_id,
+        temperature_c=temperature_c,
+        newcomer=newcomer,
+        allowed=allowed,
+        note=note,
+        at=at or timezone.now(),
+        recorded_by=actor,
+    )
+    contribute(actor, "volunteers.screening", shift.rw_id, screening)
+    return screening
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _subject_fields(subject: models.Model | None) -> dict[str, Any]:
+    if subject is None:
+        return {"content_type": None, "object_id": None}
+    return {
+        "content_type": ContentType.objects.get_for_model(type(subject)),
+        "object_id": subject.pk,
+    }
+
+
+def team_for(territory_key: int, kind: str) -> Team | None:
+    """The first team of this kind in the RW of ``territory_key``."""
+    return Team.objects.filter(rw_id=rw_key(territory_key), kind=kind).order_by("pk").first()
+
+
+@transaction.atomic
+def create_task(
+    *,
+    actor: Any,
+    territory: Territory,
+    title: str,
+    kind: str = TaskKind.MANUAL,
+    note: str = "",
+    due_at: dt.datetime | None = None,
+    priority: int = Priority.NORMAL,
+    assignee: Volunteer | None = None,
+    team: Team | None = None,
+    subject: models.Model | None = None,
+) -> Task:
+    require_territory(actor, Perm.VOLUNTEER_MANAGE, territory)
+    if territory.level < Level.RW:
+        raise ValidationFailed.single("territory", _("Choose an RW or RT."))
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = [_("This field is required.")]
+    if kind not in TaskKind.values:
+        errors["kind"] = [_("Choose a valid kind.")]
+    if priority not in Priority.values:
+        errors["priority"] = [_("Choose a valid priority.")]
+    rw = rw_key(territory.pk)
+    if assignee is not None and assignee.rw_id != rw:
+        errors["assignee"] = [_("Choose a volunteer of this RW.")]
+    if team is not None and team.rw_id != rw:
+        errors["team"] = [_("Choose a team of this RW.")]
+    if errors:
+        raise ValidationFailed(errors)
+    task = Task.objects.create(
+        territory=territory,
+        kind=kind,
+        title=title.strip(),
+        note=note,
+        due_at=due_at,
+        priority=priority,
+        assignee=assignee,
+        team=team,
+        created_by=actor,
+        **_subject_fields(subject),
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=task, territory_id=territory.pk)
+    contribute(actor, "tasks.create", territory.pk, task)
+    return task
+
+
+def ensure_task(
+    *,
+    source_key: str,
+    territory_id: int,
+    kind: str,
+    title: str,
+    due_at: dt.datetime | None = None,
+    priority: int = Priority.NORMAL,
+    team_kind: str | None = None,
+    subject: models.Model | None = None,
+    note: str = "",
+) -> tuple[Task, bool]:
+    """The rule-made task with this key, created once (safe under concurrent rule runs)."""
+    existing = Task.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return existing, False
+    team = team_for(territory_id, team_kind) if team_kind else None
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                source_key=source_key,
+                territory_id=territory_id,
+                kind=kind,
+                title=title[:200],
+                note=note,
+                due_at=due_at,
+                priority=priority,
+                team=team,
+                **_subject_fields(subject),
+            )
+    except IntegrityError:
+        return Task.objects.get(source_key=source_key), False
+    return task, True
+
+
+def _locked_task(task: Task) -> Task:
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+@transaction.atomic
+def take_task(*, actor: Any, task: Task) -> Task:
+    policy.require(actor, Perm.VOLUNTEER_WORK, task)
+    task = _locked_task(task)
+    if task.state != TaskState.BARU:
+        raise ValidationFailed.single("state", _("This task was already taken or closed."))
+    volunteer = volunteer_of(actor, rw_key(task.territory_id))
+    task.state = TaskState.DIAMBIL
+    task.taken_by = actor
+    task.taken_at = timezone.now()
+    if volunteer is not None:
+        task.assignee = volunteer
+    task.save(update_fields=["state", "taken_by", "taken_at", "assignee"])
+    contribute(actor, "tasks.take", task.territory_id, task)
+    return task
+
+
+def _close(actor: Any, task: Task, state: str, note: str) -> Task:
+    task.state = state
+    task.closed_at = timezone.now()
+    task.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+    fields = ["state", "closed_at", "closed_by"]
+    if note:
+        task.note = f"{task.note}\n{note}".strip()
+        fields.append("note")
+    task.save(update_fields=fields)
+    return task
+
+
+@transaction.atomic
+def complete_task(*, actor: Any, task: Task, note: str = "") -> Task:
+    policy.require(actor, Perm.VOLUNTEER_WORK, task)
+    task = _locked_task(task)
+    if task.state not in OPEN_TASK_STATES:
+        raise ValidationFailed.single("state", _("This task is already closed."))
+    if task.taken_by_id is None:
+        task.taken_by = actor
+        task.taken_at = timezone.now()
+        task.save(update_fields=["taken_by", "taken_at"])
+    _close(actor, task, TaskState.SELESAI, note)
+    contribute(actor, "tasks.complete", task.territory_id, task)
+    return task
+
+
+@transaction.atomic
+def cancel_task(*, actor: Any, task: Task, note: str = "") -> Task:
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, task)
+    task = _locked_task(task)
+    if task.state not in OPEN_TASK_STATES:
+        raise ValidationFailed.single("state", _("This task is already closed."))
+    _close(actor, task, TaskState.BATAL, note)
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=task, territory_id=task.territory_id)
+    return task
+
+
+@transaction.atomic
+def assign_task(
+    *, actor: Any, task: Task, assignee: Volunteer | None = None, team: Team | None = None
+) -> Task:
+    """A coordinator reassigns a task to a volunteer and/or a team (back to state baru)."""
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, task)
+    task = _locked_task(task)
+    if task.state not in OPEN_TASK_STATES:
+        raise ValidationFailed.single("state", _("This task is already closed."))
+    rw = rw_key(task.territory_id)
+    if assignee is not None and (assignee.rw_id != rw or assignee.status != "active"):
+        raise ValidationFailed.single("assignee", _("Choose an active volunteer of this RW."))
+    if team is not None and team.rw_id != rw:
+        raise ValidationFailed.single("team", _("Choose a team of this RW."))
+    task.assignee = assignee
+    task.team = team
+    task.state = TaskState.BARU
+    task.taken_by = None
+    task.taken_at = None
+    task.save(update_fields=["assignee", "team", "state", "taken_by", "taken_at"])
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=task, territory_id=task.territory_id)
+    contribute(actor, "tasks.assign", task.territory_id, task)
+    return task
+
+
+def close_rule_tasks(*, subject: models.Model, kinds: Iterable[str], actor: Any = None) -> int:
+    """Close the open rule-made tasks about ``subject`` (the work was done elsewhere)."""
+    content_type = ContentType.objects.get_for_model(type(subject))
+    return Task.objects.filter(
+        content_type=content_type,
+        object_id=subject.pk,
+        kind__in=list(kinds),
+        state__in=OPEN_TASK_STATES,
+    ).update(
+        state=TaskState.SELESAI,
+        closed_at=timezone.now(),
+        closed_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+# ---------------------------------------------------------------- rules
+
+
+def ensure_monitoring_tasks(*, day: dt.date, now: dt.datetime | None = None) -> int:
+    """One task per due monitoring slot (pagi, sore) of every isolating case and quarantined
+    contact on ``day``; slots already recorded close their task. Returns tasks created."""
+    from siaga.health import protocols as rules
+    from siaga.health.models import Case, Contact, Monitoring, ProtocolKind
+    from siaga.health.selectors import monitored_subjects
+
+    now = now or timezone.now()
+    params = rules.triage_params(rules.in_force(ProtocolKind.TRIAGE, day))
+    tz = timezone.get_current_timezone()
+    deadlines = {
+        "pagi": timezone.make_aware(dt.datetime.combine(day, params.pagi_until), tz),
+        "sore": timezone.make_aware(dt.datetime.combine(day, params.sore_until), tz),
+    }
+    cases, contacts = monitored_subjects(Case.objects.all(), Contact.objects.all(), day)
+    done = set(Monitoring.objects.filter(day=day).values_list("case_id", "contact_id", "slot"))
+    created = 0
+    with transaction.atomic():
+        for kind, subjects in (("case", cases), ("contact", contacts)):
+            for subject in subjects:
+                for slot, due in deadlines.items():
+                    key = (subject.pk, None) if kind == "case" else (None, subject.pk)
+                    recorded = (*key, slot) in done
+                    task, new = ensure_task(
+                        source_key=f"monitoring:{kind}:{subject.pk}:{day:%Y-%m-%d}:{slot}",
+                        territory_id=subject.rt_id,
+                        kind=TaskKind.MONITORING,
+                        title=_("Monitoring %(slot)s: %(kind)s #%(id)s")
+                        % {"slot": slot, "kind": kind, "id": subject.pk},
+                        due_at=due,
+                        priority=Priority.HIGH,
+                        team_kind="kesehatan",
+                        subject=subject,
+                    )
+                    created += int(new)
+                    if recorded and task.state in OPEN_TASK_STATES:
+                        _close(None, task, TaskState.SELESAI, "")
+    return created
+
+
+def ensure_shift_gap_tasks(*, today: dt.date, days: int = 7) -> int:
+    """A task for every under-staffed shift in the next ``days`` days."""
+    from .selectors import roster_gaps
+
+    created = 0
+    for shift in roster_gaps(Shift.objects.all(), start=today, end=today + dt.timedelta(days=days)):
+        _task, new = ensure_task(
+            source_key=f"shift_gap:{shift.pk}",
+            territory_id=shift.rw_id,
+            kind=TaskKind.SHIFT_GAP,
+            title=_("Shift %(name)s on %(day)s needs %(missing)s more people")
+            % {
+                "name": shift.name,
+                "day": shift.day.isoformat(),
+                "missing": shift.min_people - shift.people,  # type: ignore[attr-defined]
+            },
+            due_at=shift.starts_at,
+            priority=Priority.HIGH,
+            team_kind="keamanan",
+            subject=shift,
+        )
+        created += int(new)
+    return created
+
+
+def escalate_overdue_tasks(*, now: dt.datetime | None = None) -> int:
+    """Open tasks past their due time go once to the RW's pengurus (in-app inbox)."""
+    from siaga.core.notifications import notify
+
+    now = now or timezone.now()
+    count = 0
+    with transaction.atomic():
+        overdue = list(
+            Task.objects.select_for_update(skip_locked=True).filter(
+                state__in=OPEN_TASK_STATES, due_at__lt=now, escalated_at__isnull=True
+            )
+        )
+        for task in overdue:
+            notify(
+                recipients=pengurus_of(task.territory_id),
+                kind="task_overdue",
+                title=_("Task overdue: %(title)s") % {"title": task.title},
+                link=f"/relawan/tugas/{task.pk}/",
+                territory_id=task.territory_id,
+            )
+            count += 1
+        Task.objects.filter(pk__in=[t.pk for t in overdue]).update(escalated_at=now)
+    return count

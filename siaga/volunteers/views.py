@@ -1,0 +1,295 @@
+"""Volunteer pages (mobile first): my tasks, team queues, the roster with gaps, shifts with
+check-in and screening, volunteer profiles, and the warga's offer to volunteer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from siaga.accounts.roles import Perm
+from siaga.core import policy
+from siaga.core.errors import ValidationFailed
+
+from . import selectors, services
+from .models import ShiftAssignment, Skill, Team, TeamKind, Volunteer
+
+
+def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
+    for field_errors in exc.errors.values():
+        for message in field_errors:
+            messages.error(request, message)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The mobile "my tasks" list: taken by me, assigned to me, or waiting in my teams."""
+    tasks = list(selectors.my_tasks(request.user)[:100])
+    return render(request, "volunteers/my_tasks.html", {"tasks": tasks, "now": timezone.now()})
+
+
+@login_required
+def task_queue(request: HttpRequest) -> HttpResponse:
+    """Open tasks per team queue; coordinators reassign from here."""
+    team = None
+    if request.GET.get("tim"):
+        team = policy.get_or_404(
+            Team.objects.all(), request.user, Perm.VOLUNTEER_VIEW, pk=_int(request.GET["tim"])
+        )
+    tasks = selectors.tasks(request.user, open_only=True, team=team)
+    return render(
+        request,
+        "volunteers/task_queue.html",
+        {
+            "tasks": list(tasks[:200]),
+            "counts": selectors.task_counts(tasks),
+            "teams": list(selectors.teams(request.user)),
+            "team": team,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_for_view(request.user, pk)
+    can_manage = policy.can_act_on(request.user, Perm.VOLUNTEER_MANAGE, task)
+    rw = services.rw_key(task.territory_id)
+    return render(
+        request,
+        "volunteers/task_detail.html",
+        {
+            "task": task,
+            "can_work": policy.can_act_on(request.user, Perm.VOLUNTEER_WORK, task),
+            "can_manage": can_manage,
+            "teams": list(Team.objects.filter(rw_id=rw)) if can_manage else [],
+            "volunteers": list(Volunteer.objects.filter(rw_id=rw, status="active"))
+            if can_manage
+            else [],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    task = selectors.task_for_view(request.user, pk)
+    note = request.POST.get("note", "")[:1000]
+    try:
+        if action == "take":
+            services.take_task(actor=request.user, task=task)
+            messages.success(request, _("Task taken."))
+        elif action == "complete":
+            services.complete_task(actor=request.user, task=task, note=note)
+            messages.success(request, _("Task done. Thank you!"))
+        elif action == "cancel":
+            services.cancel_task(actor=request.user, task=task, note=note)
+            messages.success(request, _("Task cancelled."))
+        elif action == "assign":
+            assignee = team = None
+            if _int(request.POST.get("assignee")):
+                assignee = policy.get_or_404(
+                    Volunteer.objects.all(),
+                    request.user,
+                    Perm.VOLUNTEER_VIEW,
+                    pk=_int(request.POST["assignee"]),
+                )
+            if _int(request.POST.get("team")):
+                team = policy.get_or_404(
+                    Team.objects.all(),
+                    request.user,
+                    Perm.VOLUNTEER_VIEW,
+                    pk=_int(request.POST["team"]),
+                )
+            services.assign_task(actor=request.user, task=task, assignee=assignee, team=team)
+            messages.success(request, _("Task reassigned."))
+        else:
+            raise Http404("not found")
+    except ValidationFailed as exc:
+        _errors(request, exc)
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("volunteers:task", pk=task.pk)
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    """The next two weeks of shifts, gaps highlighted, with self sign-up."""
+    start = timezone.localdate()
+    shifts = list(selectors.shifts(request.user, start=start, end=start + dt.timedelta(days=14)))
+    mine = set(
+        ShiftAssignment.objects.filter(
+            shift__in=shifts, volunteer__user_id=request.user.pk or 0
+        ).values_list("shift_id", flat=True)
+    )
+    return render(
+        request,
+        "volunteers/roster.html",
+        {
+            "shifts": shifts,
+            "mine": mine,
+            "gaps": len([s for s in shifts if s.people < s.min_people]),  # type: ignore[attr-defined]
+        },
+    )
+
+
+@login_required
+def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = selectors.shift_for_view(request.user, pk)
+    detail = selectors.shift_detail(shift)
+    own = next((a for a in detail["assignments"] if a.volunteer.user_id == request.user.pk), None)
+    return render(
+        request,
+        "volunteers/shift_detail.html",
+        {
+            "shift": shift,
+            "own": own,
+            "people": len(detail["assignments"]),
+            "can_work": policy.can_act_on(request.user, Perm.VOLUNTEER_WORK, shift),
+            "can_manage": policy.can_act_on(request.user, Perm.VOLUNTEER_MANAGE, shift),
+            **detail,
+        },
+    )
+
+
+@login_required
+@require_POST
+def shift_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    shift = selectors.shift_for_view(request.user, pk)
+    own = services.volunteer_of(request.user, shift.rw_id)
+    assignment = (
+        ShiftAssignment.objects.select_related("shift", "volunteer")
+        .filter(shift=shift, volunteer=own)
+        .first()
+        if own
+        else None
+    )
+    try:
+        if action == "signup":
+            services.sign_up(actor=request.user, shift=shift)
+            messages.success(request, _("You are on this shift."))
+        elif action in ("checkin", "checkout") and assignment is not None:
+            if action == "checkin":
+                services.check_in(actor=request.user, assignment=assignment)
+            else:
+                services.check_out(actor=request.user, assignment=assignment)
+            messages.success(request, _("Saved."))
+        elif action == "screening":
+            temperature = request.POST.get("temperature_c") or None
+            services.record_screening(
+                actor=request.user,
+                shift=shift,
+                temperature_c=temperature,
+                newcomer=bool(request.POST.get("newcomer")),
+                allowed=not request.POST.get("refused"),
+                note=request.POST.get("note", "")[:255],
+            )
+            messages.success(request, _("Screening recorded."))
+        elif action == "swap" and assignment is not None:
+            target = policy.get_or_404(
+                Volunteer.objects.all(),
+                request.user,
+                Perm.VOLUNTEER_VIEW,
+                pk=_int(request.POST.get("to_volunteer")),
+            )
+            services.request_swap(
+                actor=request.user,
+                assignment=assignment,
+                to_volunteer=target,
+                reason=request.POST.get("reason", "")[:255],
+            )
+            messages.success(request, _("Swap requested; the coordinator decides."))
+        elif action in ("approve_swap", "reject_swap"):
+            from .models import SwapRequest
+
+            swap = policy.get_or_404(
+                SwapRequest.objects.all(),
+                request.user,
+                Perm.VOLUNTEER_MANAGE,
+                pk=_int(request.POST.get("swap")),
+            )
+            services.decide_swap(actor=request.user, swap=swap, approve=action == "approve_swap")
+            messages.success(request, _("Saved."))
+        else:
+            raise Http404("not found")
+    except ValidationFailed as exc:
+        _errors(request, exc)
+    return redirect("volunteers:shift", pk=shift.pk)
+
+
+@login_required
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.volunteers(request.user)
+    people = list(queryset[:300])
+    return render(
+        request,
+        "volunteers/volunteer_list.html",
+        {
+            "volunteers": people,
+            "hours": selectors.hours_by_volunteer(queryset),
+            "teams": list(selectors.teams(request.user)),
+            "swaps": list(selectors.pending_swaps(request.user)[:50]),
+        },
+    )
+
+
+@login_required
+def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_for_view(request.user, pk)
+    return render(
+        request,
+        "volunteers/volunteer_detail.html",
+        {
+            "volunteer": volunteer,
+            "can_manage": policy.can_act_on(request.user, Perm.VOLUNTEER_MANAGE, volunteer),
+            **selectors.volunteer_profile(volunteer),
+        },
+    )
+
+
+@login_required
+@require_POST
+def volunteer_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_for_view(request.user, pk)
+    services.approve_volunteer(
+        actor=request.user, volunteer=volunteer, active=request.POST.get("active") != "0"
+    )
+    messages.success(request, _("Saved."))
+    return redirect("volunteers:volunteer", pk=volunteer.pk)
+
+
+@login_required
+def offer(request: HttpRequest) -> HttpResponse:
+    """A warga offers to volunteer in their RW."""
+    if request.method == "POST":
+        try:
+            services.offer_to_volunteer(
+                actor=request.user,
+                skills=request.POST.getlist("skills"),
+                availability=request.POST.get("availability", "")[:255],
+                phone=request.POST.get("phone", "")[:20],
+            )
+        except ValidationFailed as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Thank you! The pengurus will confirm soon."))
+            return redirect("home")
+    return render(
+        request, "volunteers/offer.html", {"skills": Skill.choices, "team_kinds": TeamKind.choices}
+    )
