@@ -29,6 +29,7 @@ from siaga.health.models import (
     Newcomer,
     Outcome,
     Protocol,
+    ProtocolKind,
     Referral,
     ReferralOutcome,
     ReferralState,
@@ -738,3 +739,21 @@ class ProtocolOut(Schema):
 @router.get("/protocols", response={200: list[ProtocolOut], **ERRORS}, tags=["health"])
 def list_protocols(request: HttpRequest) -> list[Protocol]:
     return list(Protocol.objects.order_by("kind", "effective_from"))
+
+
+class ProtocolIn(_In):
+    kind: str = Field(json_schema_extra=_enum(list(ProtocolKind.values)))
+    name: str = Field(min_length=1, max_length=100)
+    effective_from: dt.date = Field(description="The date this version takes effect.")
+    params: dict[str, Any] = Field(description="Validated by the schema of the kind.")
+    source: str = Field("", max_length=255)
+
+
+@router.post("/protocols", response={201: ProtocolOut, **ERRORS}, tags=["health"])
+def create_protocol(request: HttpRequest, payload: ProtocolIn) -> Status[Protocol]:
+    """Publish a new dated version (administrators only; 404 for everyone else). Results already
+    recorded keep the version they used."""
+    if not policy.scope_for(request.user, Perm.HEALTH_PROTOCOL).everywhere:
+        raise Http404("not found")
+    protocol = services.create_protocol(actor=request.user, **_data(payload, partial=False))
+    return Status(201, protocol)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from siaga.core.errors import ValidationFailed
 from siaga.health.models import (
     Category,
     IsolationPlace,
     Method,
     Outcome,
+    ProtocolKind,
     ReferralOutcome,
     Symptom,
     TestResult,
     Vaccine,
 )
+from siaga.health.protocols import validate_params
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -112,3 +116,57 @@ class VaccinationForm(ServiceErrorsMixin, forms.Form):
     given_on = forms.DateField(label=_("Date"), widget=DATE)
     vaccine = forms.ChoiceField(label=_("Vaccine"), choices=Vaccine.choices)
     dose = forms.IntegerField(label=_("Dose number"), min_value=1, max_value=5)
+
+
+# ---------------------------------------------------------------- protocols
+
+
+def _params_json(value: str) -> dict[str, Any]:
+    try:
+        params = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise forms.ValidationError(
+            _("Not valid JSON (line %(line)s, column %(column)s): %(error)s"),
+            params={"line": exc.lineno, "column": exc.colno, "error": exc.msg},
+        ) from None
+    if not isinstance(params, dict):
+        raise forms.ValidationError(_("The parameters must be a JSON object."))
+    return params
+
+
+class ProtocolParamsForm(ServiceErrorsMixin, forms.Form):
+    """The parameters as JSON, checked against the schema of the protocol's kind (one message per
+    wrong field, named by its path)."""
+
+    params = forms.CharField(
+        label=_("Parameters (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "code"}),
+    )
+    source = forms.CharField(label=_("Source (regulation)"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed_kind = kind
+
+    def clean_params(self) -> dict[str, Any]:
+        return _params_json(self.cleaned_data["params"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind", self.fixed_kind)
+        if kind and "params" in cleaned:
+            try:
+                validate_params(kind, cleaned["params"])
+            except ValidationFailed as exc:
+                self.add_service_errors(exc.errors)
+        return cleaned
+
+
+class ProtocolForm(ProtocolParamsForm):
+    """A new dated version of a protocol."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProtocolKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    effective_from = forms.DateField(label=_("In force from"), widget=DATE)
+
+    field_order = ["kind", "name", "effective_from", "params", "source"]

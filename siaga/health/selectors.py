@@ -25,6 +25,7 @@ from siaga.health.models import (
     IsolationPlace,
     Monitoring,
     Newcomer,
+    Protocol,
     ProtocolKind,
     Referral,
     ReferralState,
@@ -379,3 +380,33 @@ def worklist(
 
 def last_monitoring_at(case: Case) -> dt.datetime | None:
     return case.monitoring.aggregate(m=Max("taken_at"))["m"]
+
+
+# ---------------------------------------------------------------- protocols
+
+
+def protocols() -> QuerySet[Protocol]:
+    """Every protocol version, by kind, newest first (protocols are not territorial)."""
+    return Protocol.objects.order_by("kind", "-effective_from")
+
+
+def protocols_in_force(day: dt.date) -> dict[str, int]:
+    """The id of the version of each kind in force on ``day`` (kinds without versions omitted)."""
+    in_force: dict[str, int] = {}
+    for kind in ProtocolKind.values:
+        if Protocol.objects.filter(kind=kind).exists():
+            in_force[kind] = rules.in_force(kind, day).pk
+    return in_force
+
+
+def protocol_for_view(user: Any, pk: Any) -> Protocol:
+    """A protocol for anyone who may read health data; 404 for everyone else."""
+    if (
+        policy.scope_for(user, Perm.HEALTH_VIEW).empty
+        and not policy.scope_for(user, Perm.HEALTH_PROTOCOL).everywhere
+    ):
+        raise Http404("not found")
+    protocol = Protocol.objects.filter(pk=pk).first()
+    if protocol is None:
+        raise Http404("not found")
+    return protocol

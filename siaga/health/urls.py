@@ -21,5 +21,9 @@ urlpatterns = [
     path("vaksinasi/", views.outreach, name="outreach"),
     path("vaksinasi/catat/", views.vaccination_create, name="vaccination_create"),
     path("zona/", views.zone_board, name="zones"),
+    path("protokol/", views.protocol_list, name="protocols"),
+    path("protokol/baru/", views.protocol_create, name="protocol_create"),
+    path("protokol/<int:pk>/", views.protocol_detail, name="protocol"),
+    path("protokol/<int:pk>/ubah/", views.protocol_edit, name="protocol_edit"),
     path("kotak-masuk/", views.inbox, name="inbox"),
 ]

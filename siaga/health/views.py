@@ -8,6 +8,7 @@ outside the user's area answers 404 through ``core.policy``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from typing import Any
 
@@ -33,6 +34,8 @@ from siaga.health.forms import (
     ExtendForm,
     MonitoringForm,
     NewcomerForm,
+    ProtocolForm,
+    ProtocolParamsForm,
     VaccinationForm,
 )
 from siaga.health.models import Method, ProtocolKind, ReferralState, Symptom
@@ -475,3 +478,129 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return redirect("health:inbox")
     page = _page(request, notifications.inbox(request.user))
     return render(request, "health/inbox.html", {"page": page})
+
+
+# ---------------------------------------------------------------- protocols
+
+
+def _protocol_admin(user: Any) -> bool:
+    return policy.scope_for(user, Perm.HEALTH_PROTOCOL).everywhere
+
+
+def _require_protocol_admin(user: Any) -> None:
+    if not _protocol_admin(user):
+        raise Http404("not found")
+
+
+def _params_text(params: Any) -> str:
+    return json.dumps(params, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+@login_required
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    """Every version of each kind, with its date and the one in force today."""
+    if not _protocol_admin(request.user):
+        _require(request.user, Perm.HEALTH_VIEW)
+    today = timezone.localdate()
+    in_force = selectors.protocols_in_force(today)
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in ProtocolKind.values}
+    for protocol in selectors.protocols():
+        protocol.in_force = protocol.pk == in_force.get(protocol.kind)  # type: ignore[attr-defined]
+        protocol.future = protocol.effective_from > today  # type: ignore[attr-defined]
+        by_kind[protocol.kind].append(protocol)
+    return render(
+        request,
+        "health/protocol_list.html",
+        {
+            "kinds": [(label, by_kind[kind]) for kind, label in ProtocolKind.choices],
+            "today": today,
+            "can_edit": _protocol_admin(request.user),
+        },
+    )
+
+
+@login_required
+def protocol_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    protocol = selectors.protocol_for_view(request.user, pk)
+    in_use = services.protocol_in_use(protocol)
+    return render(
+        request,
+        "health/protocol_detail.html",
+        {
+            "protocol": protocol,
+            "params_text": _params_text(protocol.params),
+            "in_force": selectors.protocols_in_force(timezone.localdate()).get(protocol.kind)
+            == protocol.pk,
+            "in_use": in_use,
+            "can_edit": _protocol_admin(request.user),
+        },
+    )
+
+
+@login_required
+def protocol_create(request: HttpRequest) -> HttpResponse:
+    """A new dated version; ``?from=<id>`` starts from an existing version's parameters."""
+    _require_protocol_admin(request.user)
+    initial: dict[str, Any] = {"effective_from": timezone.localdate()}
+    base = request.GET.get("from", "")
+    if base.isdigit():
+        origin = selectors.protocol_for_view(request.user, int(base))
+        initial |= {
+            "kind": origin.kind,
+            "params": _params_text(origin.params),
+            "source": origin.source,
+        }
+    form = ProtocolForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            protocol = services.create_protocol(
+                actor=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                effective_from=data["effective_from"],
+                params=data["params"],
+                source=data["source"],
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The new protocol version was published."))
+            return redirect("health:protocol", pk=protocol.pk)
+    return render(
+        request,
+        "health/protocol_form.html",
+        {"form": form, "protocol": None},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def protocol_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an unused version in place; a used one is refused by the service."""
+    _require_protocol_admin(request.user)
+    protocol = selectors.protocol_for_view(request.user, pk)
+    form = ProtocolParamsForm(
+        request.POST or None,
+        kind=protocol.kind,
+        initial={"params": _params_text(protocol.params), "source": protocol.source},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_protocol(
+                actor=request.user,
+                protocol=protocol,
+                params=form.cleaned_data["params"],
+                source=form.cleaned_data["source"],
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The protocol was changed."))
+            return redirect("health:protocol", pk=protocol.pk)
+    return render(
+        request,
+        "health/protocol_form.html",
+        {"form": form, "protocol": protocol, "in_use": services.protocol_in_use(protocol)},
+        status=422 if request.method == "POST" else 200,
+    )

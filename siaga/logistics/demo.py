@@ -14,6 +14,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -123,22 +124,36 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
         movements: list[StockMovement] = []
         deliveries_out: list[tuple[AidRequest, dt.datetime]] = []
         # Daily packages for isolating households; some skip the last day (flagged > 24 h).
-        for case in cases_by_rw.get(rw.id, []):
+        # One bulk insert per RW: the requests already there (a rerun) are left alone.
+        rw_cases = cases_by_rw.get(rw.id, [])
+        existing: set[tuple[Any, dt.date]] = set(
+            AidRequest.objects.filter(
+                household_id__in={c.household_id for c in rw_cases},
+                source=RequestSource.ISOLATION,
+            ).values_list("household_id", "for_day")
+        )
+        planned: list[tuple[AidRequest, dt.datetime]] = []
+        for case in rw_cases:
             end = min(case.extended_until or case.isolation_ends_on, today)
             first = max(case.specimen_on, start)
             lagging = rng.random() < 0.1
             day = first
             while day <= end:
-                if not (lagging and day >= today - dt.timedelta(days=1)):
-                    request, created = AidRequest.objects.get_or_create(
-                        household_id=case.household_id,
+                key = (case.household_id, day)
+                if not (lagging and day >= today - dt.timedelta(days=1)) and key not in existing:
+                    existing.add(key)
+                    request = AidRequest(
+                        household_id=case.household_id,  # type: ignore[misc]  # filtered: not null
                         for_day=day,
                         source=RequestSource.ISOLATION,
-                        defaults={"rt_id": case.rt_id, "template": template, "case": case},
+                        rt_id=case.rt_id,
+                        template=template,
+                        case=case,
                     )
-                    if created:
-                        deliveries_out.append((request, _at(day, rng.randint(8, 16), 15)))
+                    planned.append((request, _at(day, rng.randint(8, 16), 15)))
                 day += dt.timedelta(days=1)
+        AidRequest.objects.bulk_create([request for request, _at_time in planned], batch_size=500)
+        deliveries_out.extend(planned)
         delivered = Delivery.objects.bulk_create(
             [
                 Delivery(
