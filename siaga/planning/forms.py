@@ -22,7 +22,15 @@ from siaga.registry.forms import add_service_errors
 from siaga.territory.models import Level
 
 from . import selectors
-from .models import Activity, ActivityStatus, DecisionEffect, Meeting, MeetingKind
+from .models import (
+    Activity,
+    ActivityStatus,
+    DecisionEffect,
+    Meeting,
+    MeetingKind,
+    Plan,
+    PlanStatus,
+)
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _NUMBER = forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})
@@ -249,3 +257,110 @@ class ModerationForm(forms.Form):
         choices=[("1", _("Hide")), ("0", _("Restore"))], coerce=lambda value: value == "1"
     )
     reason = forms.CharField(label=_("Reason for hiding"), max_length=255, required=False)
+
+
+# ---------------------------------------------------------------- plans and activities (web
+# editing; ``planning.services`` validates, writes and versions every change)
+
+
+class PlanForm(forms.Form):
+    territory = forms.ChoiceField(label=_("Place (kelurahan, RW or RT)"))
+    title = forms.CharField(label=_("Title"), max_length=150)
+    goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 4}))
+    status = forms.ChoiceField(
+        label=_("Status"), choices=PlanStatus.choices, initial=PlanStatus.ACTIVE
+    )
+    budget = forms.IntegerField(label=_("Budget (Rp)"), min_value=0, initial=0, widget=_NUMBER)
+
+    FIELDS = ("title", "goal", "status", "budget")
+
+    def __init__(self, *args: Any, user: Any, plan: Plan | None = None, **kwargs: Any) -> None:
+        if plan is not None:
+            kwargs.setdefault("initial", {name: getattr(plan, name) for name in self.FIELDS})
+        super().__init__(*args, **kwargs)
+        if plan is not None:  # the place of a plan does not change
+            del self.fields["territory"]
+        else:
+            set_choices(
+                self,
+                "territory",
+                place_choices(user, Perm.PLAN_EDIT, (Level.KELURAHAN, Level.RW, Level.RT)),
+            )
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        add_service_errors(self, errors)
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Activity"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    responsible_team = forms.CharField(label=_("Responsible team"), max_length=150, required=False)
+    responsible_user = forms.CharField(
+        label=_("Responsible volunteer (username)"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    starts_on = forms.DateField(label=_("Start"), required=False, widget=_DATE)
+    ends_on = forms.DateField(label=_("End"), required=False, widget=_DATE)
+    budget = forms.IntegerField(
+        label=_("Budget line (Rp)"), min_value=0, initial=0, required=False, widget=_NUMBER
+    )
+    spent = forms.IntegerField(
+        label=_("Spent (Rp)"), min_value=0, initial=0, required=False, widget=_NUMBER
+    )
+    stock_items = forms.CharField(
+        label=_("Stock items"),
+        max_length=255,
+        required=False,
+        help_text=_("e.g. lumbung pangan stock used by this activity"),
+    )
+    is_milestone = forms.BooleanField(label=_("Milestone"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ActivityStatus.choices, initial=ActivityStatus.PLANNED
+    )
+    percent = forms.IntegerField(
+        label=_("Progress (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        widget=_NUMBER,
+    )
+
+    FIELDS = (
+        "title",
+        "description",
+        "responsible_team",
+        "responsible_user",
+        "starts_on",
+        "ends_on",
+        "budget",
+        "spent",
+        "stock_items",
+        "is_milestone",
+        "status",
+        "percent",
+    )
+
+    def __init__(self, *args: Any, activity: Activity | None = None, **kwargs: Any) -> None:
+        if activity is not None:
+            initial = {name: getattr(activity, name) for name in self.FIELDS}
+            user = activity.responsible_user
+            initial["responsible_user"] = user.get_username() if user else ""
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        for name in ("budget", "spent", "percent"):
+            data[name] = data[name] or 0
+        return data
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        add_service_errors(self, errors)

@@ -5,7 +5,11 @@ from siaga.planning import views
 app_name = "planning"
 urlpatterns = [
     path("", views.plans, name="plans"),
+    path("baru/", views.plan_create, name="plan_create"),
     path("<int:pk>/", views.plan_detail, name="plan"),
+    path("<int:pk>/ubah/", views.plan_edit, name="plan_edit"),
+    path("<int:pk>/kegiatan/baru/", views.activity_create, name="activity_create"),
+    path("kegiatan/<int:pk>/ubah/", views.activity_edit, name="activity_edit"),
     path("rapat/", views.meetings, name="meetings"),
     path("rapat/baru/", views.meeting_create, name="meeting_create"),
     path("rapat/<int:pk>/", views.meeting_detail, name="meeting"),

@@ -21,15 +21,17 @@ from siaga.territory.models import Level, Territory
 
 from . import selectors, services
 from .forms import (
+    ActivityForm,
     AttendanceForm,
     GuestFormSet,
     InvitationFormSet,
     MeetingDecisionForm,
     MeetingForm,
     ModerationForm,
+    PlanForm,
     filled_rows,
 )
-from .models import ActivityStatus, Comment, Meeting
+from .models import ActivityStatus, Comment, Meeting, Plan
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -85,6 +87,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.history(plan)[:50],
             "comments": selectors.comments(request.user, plan, include_hidden=True),
             "can_moderate": policy.can_act_on(request.user, Perm.COMMENT_MODERATE, plan),
+            "can_edit": policy.can_act_on(request.user, Perm.PLAN_EDIT, plan),
         },
     )
 
@@ -286,3 +289,90 @@ def _comment_target_url(comment: Comment) -> str:
     if comment.proposal_id:
         return reverse("commissioning:proposal", kwargs={"pk": comment.proposal_id})
     return reverse("planning:plan", kwargs={"pk": comment.plan_id})
+
+
+# ---------------------------------------------------------------- forms: plans and activities.
+# Access: 404 unless the user holds PLAN_EDIT on the plan (or somewhere, to create one); the
+# services check again, write and version every change (who, when, old → new).
+
+
+def _editable_plan(request: HttpRequest, pk: int) -> Plan:
+    plan = selectors.plan_for_view(request.user, pk)
+    policy.require(request.user, Perm.PLAN_EDIT, plan)
+    return plan
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    if policy.scope_for(request.user, Perm.PLAN_EDIT).empty:
+        raise Http404("not found")
+    form = PlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_plan(
+                actor=request.user,
+                territory=territory_for(form.cleaned_data["territory"]),
+                data=form.service_data(),
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The plan was created."))
+            return redirect("planning:plan", pk=plan.pk)
+    return render(request, "planning/plan_form.html", {"form": form, "plan": None})
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _editable_plan(request, pk)
+    form = PlanForm(request.POST or None, user=request.user, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_plan(actor=request.user, plan=plan, data=form.service_data())
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("planning:plan", pk=plan.pk)
+    return render(request, "planning/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _editable_plan(request, pk)
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_activity(actor=request.user, plan=plan, data=form.service_data())
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The activity was added."))
+            return redirect("planning:plan", pk=plan.pk)
+    return render(
+        request,
+        "planning/activity_form.html",
+        {"form": form, "plan": plan, "activity": None},
+    )
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_for_view(request.user, pk)
+    policy.require(request.user, Perm.PLAN_EDIT, activity)
+    form = ActivityForm(request.POST or None, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(
+                actor=request.user, activity=activity, data=form.service_data()
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("planning:plan", pk=activity.plan_id)
+    return render(
+        request,
+        "planning/activity_form.html",
+        {"form": form, "plan": activity.plan, "activity": activity},
+    )
