@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
-from siaga.core.errors import ValidationFailed
+from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import ActorGroup, AuditAction, Phase
 from siaga.registry.identity import IdentityError, age_on, clean_digits, decode_nik
 from siaga.registry.models import DomicileStatus, Resident
@@ -54,23 +54,11 @@ VOTING_AGE = 17
 CC = Phase.CO_COMMISSIONING
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors)
-
-
 def _text(value: Any) -> str:
     return str(value or "").strip()
 
 
-def _amount(value: Any, field: str, errors: _Errors, *, required: bool = True) -> int | None:
+def _amount(value: Any, field: str, errors: ErrorCollector, *, required: bool = True) -> int | None:
     if value in (None, ""):
         if required:
             errors.add(field, _("This field is required."))
@@ -86,7 +74,7 @@ def _amount(value: Any, field: str, errors: _Errors, *, required: bool = True) -
     return amount
 
 
-def _date(value: Any, field: str, errors: _Errors) -> dt.date | None:
+def _date(value: Any, field: str, errors: ErrorCollector) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
@@ -117,7 +105,7 @@ def may_raise_at(actor: Any, territory: Territory) -> bool:
 
 
 def raise_need(*, actor: Any, territory: Territory | None, data: dict[str, Any]) -> Need:
-    errors = _Errors()
+    errors = ErrorCollector()
     if territory is None or not may_raise_at(actor, territory):
         errors.add("territory", _("Choose your RT or RW."))
     category = _text(data.get("category"))
@@ -167,8 +155,7 @@ def _readable(actor: Any, obj: Any) -> None:
 def support_need(*, actor: Any, need: Need) -> Support:
     """One support per person; a second one is refused (the database enforces it)."""
     _readable(actor, need)
-    if policy.scope_for(actor, Perm.NEEDS_RAISE).empty:
-        raise Http404("not found")
+    policy.require_somewhere(actor, Perm.NEEDS_RAISE)
     if need.status != NeedStatus.OPEN:
         raise ValidationFailed.single("__all__", _("This need is no longer open."))
     person_key, resident_id = _person_key(actor)
@@ -245,7 +232,7 @@ def close_need(*, actor: Any, need: Need, reason: str) -> Need:
 def update_need(*, actor: Any, need: Need, data: dict[str, Any]) -> Need:
     """Change urgency, households affected or description (e.g. by a meeting decision)."""
     policy.require(actor, Perm.PROPOSAL_MANAGE, need)
-    errors = _Errors()
+    errors = ErrorCollector()
     fields: list[str] = []
     if "urgency" in data:
         if data["urgency"] not in Urgency.values:
@@ -283,7 +270,7 @@ ROUND_FIELDS = (
 )
 
 
-def _clean_round(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
+def _clean_round(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
     """Title, envelope and the four phase dates, which must follow each other."""
     title = _text(data.get("title"))
     if not title:
@@ -311,7 +298,7 @@ def _clean_round(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
 
 
 def create_round(*, actor: Any, territory: Territory | None, data: dict[str, Any]) -> Round:
-    errors = _Errors()
+    errors = ErrorCollector()
     if territory is None or not policy.covers_territory(actor, Perm.ROUND_MANAGE, territory.id):
         errors.add("territory", _("Unknown territory, or outside your area."))
     elif territory.level not in (Level.KELURAHAN, Level.RW):
@@ -333,7 +320,7 @@ def update_round(*, actor: Any, round: Round, data: dict[str, Any]) -> Round:
     Every field is given again (as on the edit page); the change is audited field by field.
     """
     policy.require(actor, Perm.ROUND_MANAGE, round)
-    errors = _Errors()
+    errors = ErrorCollector()
     cleaned = _clean_round(data, errors)
     errors.raise_if_any()
     with transaction.atomic():
@@ -367,7 +354,7 @@ def update_round(*, actor: Any, round: Round, data: dict[str, Any]) -> Round:
 # ---------------------------------------------------------------- proposals
 
 
-def _clean_items(items: Any, errors: _Errors) -> list[dict[str, Any]]:
+def _clean_items(items: Any, errors: ErrorCollector) -> list[dict[str, Any]]:
     cleaned = []
     for index, item in enumerate(items or []):
         field = f"items.{index}"
@@ -411,7 +398,7 @@ def submit_proposal(
     data: dict[str, Any],
     today: dt.date | None = None,
 ) -> Proposal:
-    errors = _Errors()
+    errors = ErrorCollector()
     if territory is None or not policy.covers_territory(actor, Perm.PROPOSAL_MANAGE, territory.id):
         errors.add("territory", _("Unknown territory, or outside your area."))
     if round is not None:
@@ -473,7 +460,7 @@ def assess_proposal(
     round_ = proposal.round
     if round_ is None or not policy.can_act_on(actor, Perm.ROUND_MANAGE, round_):
         raise Http404("not found")
-    errors = _Errors()
+    errors = ErrorCollector()
     if round_.phase(today) not in (RoundPhase.PROPOSALS, RoundPhase.ASSESSMENT):
         errors.add("__all__", _("Voting has opened: assessments can no longer change."))
     if not _text(reason):
@@ -621,8 +608,7 @@ def record_vote(
     """
     if not policy.can_read_community(actor, round):
         raise Http404("not found")
-    if policy.scope_for(actor, Perm.VOTE_RECORD).empty:
-        raise Http404("not found")
+    policy.require_somewhere(actor, Perm.VOTE_RECORD)
     digits = clean_digits(nik or "")
     resident = Resident.objects.filter(nik=digits).first() if digits else None
     if resident is None or not policy.covers_territory(actor, Perm.VOTE_RECORD, resident.rt_id):
@@ -808,7 +794,7 @@ def decide(
 ) -> Decision:
     """Approve, approve with changes, or reject a funded proposal; an approval becomes a plan."""
     policy.require(actor, Perm.DECISION_MAKE, proposal)
-    errors = _Errors()
+    errors = ErrorCollector()
     result = (
         RoundResult.objects.filter(proposal=proposal, outcome=Outcome.FUNDED)
         .select_related("round")

@@ -205,14 +205,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # user holds the permission on the object (core.policy); the services check again and write.
 
 
-def _require_somewhere(user: Any, perm: Perm) -> None:
-    if policy.scope_for(user, perm).empty:
-        raise Http404("not found")
-
-
 @login_required
 def round_create(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request.user, Perm.ROUND_MANAGE)
+    policy.require_somewhere(request.user, Perm.ROUND_MANAGE)
     form = RoundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,7 +247,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def proposal_create(request: HttpRequest) -> HttpResponse:
-    _require_somewhere(request.user, Perm.PROPOSAL_MANAGE)
+    policy.require_somewhere(request.user, Perm.PROPOSAL_MANAGE)
     initial: dict[str, Any] = {}
     if request.GET.get("round"):
         initial["round"] = request.GET["round"]
@@ -321,7 +316,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 def record_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """A community leader records, at a meeting, residents' votes one after the other."""
     round_ = selectors.round_for_view(request.user, pk)
-    _require_somewhere(request.user, Perm.VOTE_RECORD)
+    policy.require_somewhere(request.user, Perm.VOTE_RECORD)
     ballot = selectors.ballot(round_)
     form = RecordVoteForm(request.POST or None, ballot=ballot)
     if request.method == "POST" and form.is_valid():

@@ -11,3 +11,17 @@ class ValidationFailed(Exception):
     @classmethod
     def single(cls, field: str, message: str) -> ValidationFailed:
         return cls({field: [message]})
+
+
+class ErrorCollector:
+    """Gathers per-field messages while a service checks its input, then raises them at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

@@ -176,6 +176,12 @@ def covers_territory(user: Any, perm: Perm, territory_key: int) -> bool:
     return scope_for(user, perm).covers_key(territory_key)
 
 
+def require_somewhere(user: Any, perm: Perm) -> None:
+    """Http404 unless ``user`` holds ``perm`` on at least one territory (e.g. a create page)."""
+    if scope_for(user, perm).empty:
+        raise Http404("not found")
+
+
 def require(user: Any, perm: Perm, obj: models.Model) -> None:
     if not can_act_on(user, perm, obj):
         raise Http404("not found")

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -47,8 +47,7 @@ def _object_types() -> list[str]:
 @require_safe
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    if policy.scope_for(request.user, Perm.AUDIT_VIEW).empty:
-        raise Http404("not found")
+    policy.require_somewhere(request.user, Perm.AUDIT_VIEW)
     entries = policy.scope(
         AuditEntry.objects.select_related("territory"), request.user, Perm.AUDIT_VIEW
     )

@@ -20,7 +20,7 @@ from siaga.accounts.models import Membership, User
 from siaga.accounts.roles import Perm, Role
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
-from siaga.core.errors import ValidationFailed
+from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import AuditAction, Phase
 from siaga.core.notifications import notify
 from siaga.health import protocols as rules
@@ -55,18 +55,6 @@ from siaga.territory.models import Level
 # ---------------------------------------------------------------- helpers
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors)
-
-
 def _link(name: str, pk: int) -> str:
     try:
         return reverse(f"health:{name}", args=[pk])
@@ -75,7 +63,7 @@ def _link(name: str, pk: int) -> str:
 
 
 def _date(
-    value: Any, field: str, errors: _Errors, *, today: dt.date, required: bool
+    value: Any, field: str, errors: ErrorCollector, *, today: dt.date, required: bool
 ) -> dt.date | None:
     if value in (None, ""):
         if required:
@@ -96,7 +84,7 @@ def _date(
 
 
 def _choice(
-    value: Any, field: str, choices: list[str], errors: _Errors, *, required: bool = True
+    value: Any, field: str, choices: list[str], errors: ErrorCollector, *, required: bool = True
 ) -> str:
     if value in (None, ""):
         if required:
@@ -110,7 +98,9 @@ def _choice(
     return str(value)
 
 
-def _resident(actor: Any, perm: Perm, data: dict[str, Any], errors: _Errors) -> Resident | None:
+def _resident(
+    actor: Any, perm: Perm, data: dict[str, Any], errors: ErrorCollector
+) -> Resident | None:
     """The resident named by ``resident`` (id) or ``nik``, if within the actor's reach."""
     queryset = policy.scope(Resident.objects.select_related("rt"), actor, perm)
     if data.get("resident") not in (None, ""):
@@ -255,7 +245,7 @@ CASE_FIELDS = ("category", "specimen_on", "confirmed_on", "onset_on", "isolation
 
 
 def _clean_case(
-    data: dict[str, Any], errors: _Errors, *, today: dt.date, base: Case | None
+    data: dict[str, Any], errors: ErrorCollector, *, today: dt.date, base: Case | None
 ) -> dict[str, Any]:
     def pick(name: str) -> Any:
         if name in data:
@@ -325,7 +315,7 @@ def create_case(*, actor: Any, data: dict[str, Any], today: dt.date | None = Non
     """Open a case for a resident. Choosing isoman records which home-isolation conditions are
     unmet (``eligibility_unmet``: the page suggests isolasi terpusat) and who chose."""
     today = today or _today()
-    errors = _Errors()
+    errors = ErrorCollector()
     resident = _resident(actor, Perm.HEALTH_RECORD, data, errors)
     cleaned = _clean_case(data, errors, today=today, base=None)
     if resident is not None and Case.objects.filter(resident=resident, outcome="").exists():
@@ -372,7 +362,7 @@ def update_case(
         raise ValidationFailed.single(
             "__all__", _("This case has ended; it can no longer be changed.")
         )
-    errors = _Errors()
+    errors = ErrorCollector()
     before = {f: getattr(case, f) for f in (*CASE_FIELDS, "extended_until", "extension_note")}
     cleaned = _clean_case(data, errors, today=today, base=case)
     if "extended_until" in data or "extension_note" in data:
@@ -433,7 +423,7 @@ def end_isolation(
     """The recorded act that ends a case (puskesmas/kelurahan staff: health.manage)."""
     today = today or _today()
     policy.require(actor, Perm.HEALTH_MANAGE, case)
-    errors = _Errors()
+    errors = ErrorCollector()
     outcome = _choice(outcome, "outcome", [o for o in Outcome.values if o], errors)
     ended = _date(ended_on or today, "ended_on", errors, today=today, required=True)
     if not case.active:
@@ -470,7 +460,7 @@ def _subject_perm(actor: Any, subject: Case | Contact) -> str:
     raise Http404("not found")
 
 
-def _clean_vitals(data: dict[str, Any], errors: _Errors) -> Vitals:
+def _clean_vitals(data: dict[str, Any], errors: ErrorCollector) -> Vitals:
     for field, problems in vitals_errors(data).items():
         for problem in problems:
             errors.add(field, problem)
@@ -500,7 +490,7 @@ def _clean_vitals(data: dict[str, Any], errors: _Errors) -> Vitals:
     )
 
 
-def _taken_at(value: Any, errors: _Errors, now: dt.datetime) -> dt.datetime | None:
+def _taken_at(value: Any, errors: ErrorCollector, now: dt.datetime) -> dt.datetime | None:
     if value in (None, ""):
         return now
     if not isinstance(value, dt.datetime):
@@ -532,7 +522,7 @@ def record_monitoring(
     subject: Case | Contact = case if case is not None else contact  # type: ignore[assignment]
     assert subject is not None
     access = _subject_perm(actor, subject)
-    errors = _Errors()
+    errors = ErrorCollector()
     if case is not None and not case.active:
         errors.add("__all__", _("This case has ended."))
     if contact is not None and contact.status != ContactStatus.KARANTINA:
@@ -720,7 +710,7 @@ def open_referral(
     """A referral opened by hand (a volunteer's judgement), alerting like an automatic one."""
     now = now or timezone.now()
     policy.require(actor, Perm.HEALTH_RECORD, case)
-    errors = _Errors()
+    errors = ErrorCollector()
     level = _choice(level, "level", [Triage.RUJUK, Triage.DARURAT], errors)
     if not case.active:
         errors.add("case", _("This case has ended."))
@@ -779,7 +769,7 @@ def complete_referral(
     """diterima → selesai (a new one is acknowledged on the way); the case moves accordingly."""
     now = now or timezone.now()
     policy.require(actor, Perm.HEALTH_MANAGE, referral)
-    errors = _Errors()
+    errors = ErrorCollector()
     outcome = _choice(outcome, "outcome", [o for o in ReferralOutcome.values if o], errors)
     if referral.state == ReferralState.SELESAI:
         errors.add("state", _("This referral is already completed."))
@@ -945,7 +935,7 @@ def _contact_end(contact: Contact) -> None:
 @transaction.atomic
 def create_contact(*, actor: Any, data: dict[str, Any], today: dt.date | None = None) -> Contact:
     today = today or _today()
-    errors = _Errors()
+    errors = ErrorCollector()
     case = None
     if str(data.get("case") or "").isdigit():
         case = (
@@ -991,7 +981,7 @@ def update_contact(
     ``status: "selesai"`` ends the quarantine once its planned end has come."""
     today = today or _today()
     policy.require(actor, Perm.HEALTH_RECORD, contact)
-    errors = _Errors()
+    errors = ErrorCollector()
     if contact.status != ContactStatus.KARANTINA:
         errors.add("__all__", _("This quarantine has ended."))
     errors.raise_if_any()
@@ -1105,7 +1095,7 @@ def _newcomer_quarantine(newcomer: Newcomer) -> None:
 
 
 def _clean_newcomer(
-    actor: Any, data: dict[str, Any], errors: _Errors, today: dt.date, base: Newcomer | None
+    actor: Any, data: dict[str, Any], errors: ErrorCollector, today: dt.date, base: Newcomer | None
 ) -> dict[str, Any]:
     def pick(name: str) -> Any:
         return data[name] if name in data else (getattr(base, name) if base is not None else None)
@@ -1162,7 +1152,7 @@ def _clean_newcomer(
 @transaction.atomic
 def create_newcomer(*, actor: Any, data: dict[str, Any], today: dt.date | None = None) -> Newcomer:
     today = today or _today()
-    errors = _Errors()
+    errors = ErrorCollector()
     cleaned = _clean_newcomer(actor, data, errors, today, None)
     errors.raise_if_any()
     household: Household = cleaned.pop("household")
@@ -1187,7 +1177,7 @@ def update_newcomer(
 ) -> Newcomer:
     today = today or _today()
     policy.require(actor, Perm.HEALTH_RECORD, newcomer)
-    errors = _Errors()
+    errors = ErrorCollector()
     fields = (
         "name",
         "nik",
@@ -1224,7 +1214,7 @@ def update_newcomer(
 
 
 def _clean_dose(
-    data: dict[str, Any], errors: _Errors, today: dt.date, base: Vaccination | None
+    data: dict[str, Any], errors: ErrorCollector, today: dt.date, base: Vaccination | None
 ) -> dict[str, Any]:
     def pick(name: str) -> Any:
         return data[name] if name in data else (getattr(base, name) if base is not None else None)
@@ -1245,7 +1235,7 @@ def record_vaccination(
     *, actor: Any, data: dict[str, Any], today: dt.date | None = None
 ) -> Vaccination:
     today = today or _today()
-    errors = _Errors()
+    errors = ErrorCollector()
     resident = _resident(actor, Perm.HEALTH_RECORD, data, errors)
     cleaned = _clean_dose(data, errors, today, None)
     if resident is not None and isinstance(cleaned["dose"], int):
@@ -1281,7 +1271,7 @@ def update_vaccination(
 ) -> Vaccination:
     today = today or _today()
     policy.require(actor, Perm.HEALTH_RECORD, vaccination)
-    errors = _Errors()
+    errors = ErrorCollector()
     before = {f: getattr(vaccination, f) for f in ("given_on", "vaccine", "dose")}
     cleaned = _clean_dose(data, errors, today, vaccination)
     if (

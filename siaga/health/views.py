@@ -58,11 +58,6 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _require(user: Any, perm: Perm) -> None:
-    if policy.scope_for(user, perm).empty:
-        raise Http404("not found")
-
-
 def _territory(request: HttpRequest) -> Territory | None:
     code = request.GET.get("wilayah", "").strip()
     return territory_selectors.get_visible(request.user, code) if code else None
@@ -73,7 +68,7 @@ def _territory(request: HttpRequest) -> Territory | None:
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_VIEW)
+    policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     data = selectors.worklist(request.user, territory=_territory(request))
     selectors.audit_list(request.user, "health.worklist", None, len(data["items"]))
     return render(request, "health/worklist.html", data)
@@ -81,7 +76,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_VIEW)
+    policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     active = request.GET.get("status", "aktif") != "semua"
     page = _page(
         request, selectors.cases(request.user, territory=_territory(request), active=active or None)
@@ -100,7 +95,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_RECORD)
+    policy.require_somewhere(request.user, Perm.HEALTH_RECORD)
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,7 +240,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_VIEW)
+    policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     state = request.GET.get("state", "")
     state = state if state in ReferralState.values else ""
     page = _page(
@@ -312,7 +307,7 @@ def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contact_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_VIEW)
+    policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     page = _page(
         request,
         selectors.contacts(
@@ -327,7 +322,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def newcomer_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_VIEW)
+    policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     can_add = not policy.scope_for(request.user, Perm.HEALTH_RECORD).empty
     form = NewcomerForm(request.POST or None)
     if request.method == "POST":
@@ -350,7 +345,7 @@ def newcomer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def outreach(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_VIEW)
+    policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     page = _page(request, selectors.outreach(request.user, territory=_territory(request)))
     groups: dict[str, list[Any]] = defaultdict(list)
     for resident in page.object_list:
@@ -371,7 +366,7 @@ def outreach(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def vaccination_create(request: HttpRequest) -> HttpResponse:
-    _require(request.user, Perm.HEALTH_RECORD)
+    policy.require_somewhere(request.user, Perm.HEALTH_RECORD)
     form = VaccinationForm(request.POST)
     if form.is_valid():
         try:
@@ -391,7 +386,7 @@ def vaccination_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def zone_board(request: HttpRequest) -> HttpResponse:
     """Counts and colours only, never names: RT zones summed per child of the chosen territory."""
-    _require(request.user, Perm.TERRITORY_VIEW)
+    policy.require_somewhere(request.user, Perm.TERRITORY_VIEW)
     territory = _territory(request)
     if territory is None:
         roots = territory_selectors.roots(request.user)
@@ -500,7 +495,7 @@ def _params_text(params: Any) -> str:
 def protocol_list(request: HttpRequest) -> HttpResponse:
     """Every version of each kind, with its date and the one in force today."""
     if not _protocol_admin(request.user):
-        _require(request.user, Perm.HEALTH_VIEW)
+        policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     today = timezone.localdate()
     in_force = selectors.protocols_in_force(today)
     by_kind: dict[str, list[Any]] = {kind: [] for kind in ProtocolKind.values}

@@ -24,7 +24,7 @@ from siaga.commissioning.models import Decision, Need, Proposal
 from siaga.core import audit, policy
 from siaga.core.audit import diff
 from siaga.core.contributions import actor_group_for, record_contribution
-from siaga.core.errors import ValidationFailed
+from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import ActorGroup, AuditAction, Phase
 from siaga.registry.identity import clean_digits
 from siaga.registry.models import Resident
@@ -66,23 +66,13 @@ ACTIVITY_FIELDS = (
 PROGRESS_FIELDS = ("percent", "status", "spent")
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors)
-
-
 def _text(value: Any) -> str:
     return str(value or "").strip()
 
 
-def _int(value: Any, field: str, errors: _Errors, *, low: int = 0, high: int | None = None) -> int:
+def _int(
+    value: Any, field: str, errors: ErrorCollector, *, low: int = 0, high: int | None = None
+) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -99,7 +89,7 @@ def _int(value: Any, field: str, errors: _Errors, *, low: int = 0, high: int | N
     return number
 
 
-def _date(value: Any, field: str, errors: _Errors) -> dt.date | None:
+def _date(value: Any, field: str, errors: ErrorCollector) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
@@ -149,7 +139,7 @@ def _version(
 # ---------------------------------------------------------------- plans
 
 
-def _clean_plan(data: dict[str, Any], errors: _Errors, *, partial: bool) -> dict[str, Any]:
+def _clean_plan(data: dict[str, Any], errors: ErrorCollector, *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
         cleaned["title"] = _text(data.get("title"))[:150]
@@ -188,7 +178,7 @@ def _create_plan(
 
 
 def create_plan(*, actor: Any, territory: Territory | None, data: dict[str, Any]) -> Plan:
-    errors = _Errors()
+    errors = ErrorCollector()
     if territory is None or not policy.covers_territory(actor, Perm.PLAN_EDIT, territory.id):
         errors.add("territory", _("Unknown territory, or outside your area."))
     elif territory.level < Level.KELURAHAN:
@@ -235,7 +225,7 @@ def plan_from_decision(*, actor: Any, decision: Decision) -> Plan:
 
 def update_plan(*, actor: Any, plan: Plan, data: dict[str, Any]) -> Plan:
     policy.require(actor, Perm.PLAN_EDIT, plan)
-    errors = _Errors()
+    errors = ErrorCollector()
     cleaned = _clean_plan(data, errors, partial=True)
     errors.raise_if_any()
     with transaction.atomic():
@@ -266,7 +256,7 @@ def update_plan(*, actor: Any, plan: Plan, data: dict[str, Any]) -> Plan:
 
 
 def _clean_activity(
-    plan: Plan, data: dict[str, Any], errors: _Errors, *, partial: bool
+    plan: Plan, data: dict[str, Any], errors: ErrorCollector, *, partial: bool
 ) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
 
@@ -345,7 +335,7 @@ def add_activity(
     source_decision: MeetingDecision | None = None,
 ) -> Activity:
     policy.require(actor, Perm.PLAN_EDIT, plan)
-    errors = _Errors()
+    errors = ErrorCollector()
     cleaned = _clean_activity(plan, data, errors, partial=False)
     _check_dates(cleaned, errors)
     errors.raise_if_any()
@@ -363,7 +353,7 @@ def add_activity(
     return activity
 
 
-def _check_dates(values: dict[str, Any], errors: _Errors) -> None:
+def _check_dates(values: dict[str, Any], errors: ErrorCollector) -> None:
     start, end = values.get("starts_on"), values.get("ends_on")
     if start and end and start > end:
         errors.add("ends_on", _("The end cannot be before the start."))
@@ -411,7 +401,7 @@ def update_activity(*, actor: Any, activity: Activity, data: dict[str, Any]) -> 
         raise ValidationFailed.single(
             "__all__", _("You may only update the progress of this activity.")
         )
-    errors = _Errors()
+    errors = ErrorCollector()
     cleaned = _clean_activity(activity.plan, data, errors, partial=True)
     _check_dates(
         {
@@ -437,7 +427,7 @@ def update_progress(*, actor: Any, plan: Plan, rows: list[dict[str, Any]]) -> li
     if not policy.can_read_community(actor, plan):
         raise Http404("not found")
     activities = {a.pk: a for a in Activity.objects.filter(plan=plan).select_related("plan")}
-    errors = _Errors()
+    errors = ErrorCollector()
     planned: list[tuple[Activity, dict[str, Any]]] = []
     for index, row in enumerate(rows):
         activity = activities.get(_as_int(row.get("activity")) or 0)
@@ -445,7 +435,7 @@ def update_progress(*, actor: Any, plan: Plan, rows: list[dict[str, Any]]) -> li
             errors.add(f"rows.{index}", _("Unknown activity, or not yours to update."))
             continue
         data = {k: row[k] for k in PROGRESS_FIELDS if k in row and row[k] is not None}
-        row_errors = _Errors()
+        row_errors = ErrorCollector()
         cleaned = _clean_activity(plan, data, row_errors, partial=True)
         for messages in row_errors.errors.values():
             for message in messages:
@@ -472,7 +462,7 @@ def _as_int(value: Any) -> int | None:
 
 
 def create_meeting(*, actor: Any, territory: Territory | None, data: dict[str, Any]) -> Meeting:
-    errors = _Errors()
+    errors = ErrorCollector()
     if territory is None or not policy.covers_territory(actor, Perm.MEETING_MANAGE, territory.id):
         errors.add("territory", _("Unknown territory, or outside your area."))
     elif territory.level < Level.KELURAHAN:
@@ -527,7 +517,7 @@ def record_attendance(
     Attendance names people, so the recorder is audited.
     """
     policy.require(actor, Perm.MEETING_MANAGE, meeting)
-    errors = _Errors()
+    errors = ErrorCollector()
     rows: list[dict[str, Any]] = []
     for index, entry in enumerate(attendees):
         field = f"attendees.{index}"
@@ -707,8 +697,7 @@ def record_meeting_decision(
 def post_comment(*, actor: Any, target: Need | Proposal | Plan, body: str) -> Comment:
     if not policy.can_read_community(actor, target):
         raise Http404("not found")
-    if policy.scope_for(actor, Perm.NEEDS_RAISE).empty:
-        raise Http404("not found")
+    policy.require_somewhere(actor, Perm.NEEDS_RAISE)
     body = _text(body)
     if not body:
         raise ValidationFailed.single("body", _("This field is required."))

@@ -149,8 +149,7 @@ def _manageable_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    if policy.scope_for(request.user, Perm.MEETING_MANAGE).empty:
-        raise Http404("not found")
+    policy.require_somewhere(request.user, Perm.MEETING_MANAGE)
     form = MeetingForm(request.POST or None, user=request.user)
     invitations = InvitationFormSet(request.POST or None, prefix="invitations")
     if request.method == "POST" and form.is_valid() and invitations.is_valid():
@@ -244,8 +243,7 @@ def meeting_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def moderation(request: HttpRequest) -> HttpResponse:
     """The comments a community leader may hide or restore, hidden ones first on request."""
-    if policy.scope_for(request.user, Perm.COMMENT_MODERATE).empty:
-        raise Http404("not found")
+    policy.require_somewhere(request.user, Perm.COMMENT_MODERATE)
     show = request.GET.get("show", "")
     hidden = {"hidden": True, "visible": False}.get(show)
     return render(
@@ -304,8 +302,7 @@ def _editable_plan(request: HttpRequest, pk: int) -> Plan:
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    if policy.scope_for(request.user, Perm.PLAN_EDIT).empty:
-        raise Http404("not found")
+    policy.require_somewhere(request.user, Perm.PLAN_EDIT)
     form = PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
-from siaga.core.errors import ValidationFailed
+from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import AuditAction
 from siaga.registry.identity import IdentityError, decode_nik, normalise_phone, validate_kk
 from siaga.registry.models import (
@@ -41,19 +41,9 @@ RESIDENT_FIELDS = (
 HOUSEHOLD_FIELDS = ("kk", "rt", "address", "head")
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors)
-
-
-def _rt_in_scope(actor: Any, value: Any, errors: _Errors, field: str = "rt") -> Territory | None:
+def _rt_in_scope(
+    actor: Any, value: Any, errors: ErrorCollector, field: str = "rt"
+) -> Territory | None:
     if value in (None, ""):
         errors.add(field, _("This field is required."))
         return None
@@ -70,7 +60,7 @@ def _rt_in_scope(actor: Any, value: Any, errors: _Errors, field: str = "rt") -> 
     return territory
 
 
-def _household_in_scope(actor: Any, value: Any, errors: _Errors) -> Household | None:
+def _household_in_scope(actor: Any, value: Any, errors: ErrorCollector) -> Household | None:
     if value in (None, ""):
         return None
     household = (
@@ -83,7 +73,7 @@ def _household_in_scope(actor: Any, value: Any, errors: _Errors) -> Household | 
 
 
 def _clean_resident(actor: Any, data: dict[str, Any], instance: Resident | None) -> dict[str, Any]:
-    errors = _Errors()
+    errors = ErrorCollector()
     cleaned: dict[str, Any] = {}
 
     nik = str(data.get("nik") or "").strip()
@@ -256,7 +246,7 @@ def _maybe_set_head(resident: Resident) -> None:
 def _clean_household(
     actor: Any, data: dict[str, Any], instance: Household | None
 ) -> dict[str, Any]:
-    errors = _Errors()
+    errors = ErrorCollector()
     cleaned: dict[str, Any] = {}
     try:
         kk = validate_kk(str(data.get("kk") or ""))

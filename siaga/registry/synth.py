@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.core import audit
+from siaga.core import audit, bulk
 from siaga.core.models import AuditAction
 from siaga.registry import synth_names as names
 from siaga.registry.models import Household, Resident
@@ -455,27 +455,6 @@ RESIDENT_COLUMNS = (
 )
 
 
-def _allocate_ids(model: type[Household] | type[Resident], count: int) -> list[int]:
-    """Primary keys for ``count`` new rows; call inside the chunk's transaction."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: the chunk's transaction holds the write lock (BEGIN IMMEDIATE), so no other
-        # writer can take these ids; AUTOINCREMENT's counter follows explicit ids.
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608
-        top = cursor.fetchone()[0]
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            top = max(top, row[0] if row else 0)
-        return list(range(top + 1, top + 1 + count))
-
-
 @contextlib.contextmanager
 def _bulk_session() -> Iterator[None]:
     """On SQLite, a bigger page cache while indexes of a big table grow (restored after)."""
@@ -491,23 +470,6 @@ def _bulk_session() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {previous}")
-
-
-def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
 
 
 # ---- The generator --------------------------------------------------------------------------
@@ -821,8 +783,8 @@ class _Writer:
         raise SynthError(_("No free No. KK serial left for %(year)s.") % {"year": year})
 
     def _write(self, batch: list[_GeneratedHousehold], count: int, stats: SynthStats) -> None:
-        household_ids = _allocate_ids(Household, len(batch))
-        resident_ids = iter(_allocate_ids(Resident, count))
+        household_ids = bulk.allocate_ids(Household._meta.db_table, len(batch))
+        resident_ids = iter(bulk.allocate_ids(Resident._meta.db_table, count))
         now, sqlite = self.now, self.sqlite
         household_rows: list[tuple[Any, ...]] = []
         resident_rows: list[tuple[Any, ...]] = []
@@ -862,8 +824,8 @@ class _Writer:
             household_rows.append(
                 (household_id, kk, household.rt_id, household.address, head_id, now, now)
             )
-        _insert(Household._meta.db_table, HOUSEHOLD_COLUMNS, household_rows)
-        _insert(Resident._meta.db_table, RESIDENT_COLUMNS, resident_rows)
+        bulk.insert_rows(Household._meta.db_table, HOUSEHOLD_COLUMNS, household_rows)
+        bulk.insert_rows(Resident._meta.db_table, RESIDENT_COLUMNS, resident_rows)
         stats.households += len(household_rows)
         stats.residents += len(resident_rows)
         stats.without_nik += without_nik

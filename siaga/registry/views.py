@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -57,11 +57,6 @@ def _list_response(request: HttpRequest, name: str, context: dict[str, Any]) -> 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _require_change_somewhere(user: Any) -> None:
-    if policy.scope_for(user, Perm.REGISTRY_CHANGE).empty:
-        raise Http404("not found")
 
 
 def _household_by_kk(user: Any, form: ResidentForm) -> tuple[bool, Household | None]:
@@ -162,7 +157,7 @@ def _resident_form_page(
 
 @login_required
 def resident_create(request: HttpRequest) -> HttpResponse:
-    _require_change_somewhere(request.user)
+    policy.require_somewhere(request.user, Perm.REGISTRY_CHANGE)
     initial: dict[str, Any] = {}
     if request.GET.get("household"):
         preset = selectors.household_for_change(request.user, request.GET["household"])
@@ -266,7 +261,7 @@ def _household_form_page(
 
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
-    _require_change_somewhere(request.user)
+    policy.require_somewhere(request.user, Perm.REGISTRY_CHANGE)
     initial = {"rt": request.GET["rt"]} if request.GET.get("rt") else {}
     form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.accounts.roles import Perm
-from siaga.core import audit, policy
+from siaga.core import audit, bulk, policy
 from siaga.core.models import AuditAction
 from siaga.registry.importing import parsing
 from siaga.registry.importing.headers import FIELDS_BY_KEY, ColumnMapping, find_header_row
@@ -1265,21 +1265,12 @@ _INSERT_BATCH = 500
 
 
 def _copy_with_ids(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[int]:
-    """PostgreSQL: take ids from the table's sequence, then COPY the rows with them.
-
-    Binding thousands of parameters into a multi-row INSERT costs several times what COPY does.
-    """
-    quoted = connection.ops.quote_name(table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        sql = f"COPY {quoted} (id, {', '.join(columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row))
+    """PostgreSQL: ids from the sequence, then COPY (binding thousands of parameters into a
+    multi-row INSERT costs several times what COPY does)."""
+    ids = bulk.allocate_ids(table, len(rows))
+    bulk.insert_rows(
+        table, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    )
     return ids
 
 
