@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "siaga.planning",
     "siaga.volunteers",
     "siaga.logistics",
+    "siaga.assessment",
+    "siaga.indicators",
     "siaga.api",
 ]
 

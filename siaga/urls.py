@@ -15,6 +15,8 @@ urlpatterns = [
     path("rencana/", include("siaga.planning.urls")),
     path("relawan/", include("siaga.volunteers.urls")),
     path("logistik/", include("siaga.logistics.urls")),
+    path("penilaian/", include("siaga.assessment.urls")),
+    path("indikator/", include("siaga.indicators.urls")),
     path("transparansi/", include("siaga.logistics.public_urls")),
     path("api/v1/", api.urls),
 ]

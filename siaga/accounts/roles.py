@@ -50,6 +50,13 @@ class Perm(StrEnum):
     LOGISTICS_REQUEST = "logistics.request"  # ask for an aid package (warga: own household)
     LOGISTICS_RECORD = "logistics.record"  # stock movements, deliveries, kitchen, donations, loans
     LOGISTICS_MANAGE = "logistics.manage"  # items, package templates, approving spending
+    # ---- co-assessment (siaga.assessment, siaga.indicators) ----
+    FEEDBACK_GIVE = "assessment.feedback"  # rate a service (warga: own household; others record)
+    COMPLAINT_FILE = "assessment.complain"  # file a complaint and follow its answer
+    COMPLAINT_HANDLE = "assessment.handle"  # answer, follow up and resolve complaints
+    ASSESSMENT_VIEW = "assessment.view"  # feedback summaries, the Laporan Kinerja Relawan
+    REPORT_NARRATE = "assessment.narrate"  # write the coordinator's narrative of a report
+    INDICATOR_VIEW = "indicators.view"  # program indicators and the co-production matrix
 
 
 _READ = {Perm.TERRITORY_VIEW, Perm.REGISTRY_VIEW}
@@ -119,6 +126,21 @@ ROLE_PERMISSIONS[Role.FASILITATOR] |= _CO_DELIVERY_TEAM | {
     Perm.VOLUNTEER_MANAGE,
     Perm.LOGISTICS_MANAGE,
 }
+
+# ---- co-assessment permissions (siaga.assessment, siaga.indicators) ----
+# Residents judge the service: feedback and complaints (warga: about their own household).
+ROLE_PERMISSIONS[Role.WARGA] |= {Perm.FEEDBACK_GIVE, Perm.COMPLAINT_FILE}
+ROLE_PERMISSIONS[Role.RELAWAN] |= {Perm.FEEDBACK_GIVE, Perm.COMPLAINT_FILE}
+_ASSESSORS = {
+    Perm.FEEDBACK_GIVE,
+    Perm.COMPLAINT_FILE,
+    Perm.COMPLAINT_HANDLE,
+    Perm.ASSESSMENT_VIEW,
+    Perm.REPORT_NARRATE,
+    Perm.INDICATOR_VIEW,
+}
+ROLE_PERMISSIONS[Role.PENGURUS] |= _ASSESSORS
+ROLE_PERMISSIONS[Role.FASILITATOR] |= _ASSESSORS
 
 # Roles whose registry scope is the member's own household, not a territory subtree.
 HOUSEHOLD_SCOPED_ROLES = frozenset({Role.WARGA})

@@ -87,6 +87,11 @@ def _register() -> None:
     from siaga.volunteers.api import router as volunteers_router
 
     routers += [("", volunteers_router), ("", logistics_router)]
+    # ---- co-assessment ----
+    from siaga.assessment.api import router as assessment_router
+    from siaga.indicators.api import router as indicators_router
+
+    routers += [("", assessment_router), ("", indicators_router)]
     for prefix, router in routers:
         api.add_router(prefix, router)
 
