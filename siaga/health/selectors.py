@@ -252,6 +252,26 @@ class WorkItem:
     at_risk: bool
     last_triage: str
     last_at: dt.datetime | None
+    task: Any = None  # the volunteers' monitoring Task of this slot, if the rule made one
+
+
+def monitoring_task_key(kind: str, subject_id: int, day: dt.date, slot: str) -> str:
+    """The ``source_key`` of the volunteer task made for a due monitoring slot (one mechanism:
+    ``siaga.volunteers.services.ensure_monitoring_tasks`` writes the same key)."""
+    return f"monitoring:{kind}:{subject_id}:{day:%Y-%m-%d}:{slot}"
+
+
+def _attach_monitoring_tasks(items: list[WorkItem], day: dt.date, slot: str) -> None:
+    """The task state and assignee of each item's slot, in one query."""
+    from siaga.volunteers.models import Task
+
+    keys = {monitoring_task_key(i.kind, i.subject.pk, day, slot): i for i in items}
+    if not keys:
+        return
+    for task in Task.objects.filter(source_key__in=list(keys)).select_related(
+        "assignee", "team", "taken_by"
+    ):
+        keys[task.source_key].task = task
 
 
 def monitored_subjects(
@@ -365,6 +385,7 @@ def worklist(
             )
     order = {"overdue": 0, "due": 1, "done": 2}
     items.sort(key=lambda i: (order[i.status], not i.at_risk, i.subject.rt_id, i.subject.pk))
+    _attach_monitoring_tasks(items, day, slot)
     return {
         "day": day,
         "slot": slot,

@@ -301,11 +301,18 @@ def _plan_end(case: Case) -> None:
 def _eligibility(
     resident: Resident, data: dict[str, Any], params: rules.IsolationParams, today: dt.date
 ) -> list[str]:
+    own_oximeter = data.get("own_oximeter")
+    if not own_oximeter and resident.household_id is not None:
+        # An oximeter lent by the RW's lumbung pangan counts as the household's own
+        # (local import: logistics imports health models).
+        from siaga.logistics.selectors import household_has_oximeter
+
+        own_oximeter = household_has_oximeter(resident.household_id, today)
     return rules.home_isolation_unmet(
         age=resident.age(today),
         comorbidities=list(resident.comorbidities or []),
         separate_room=data.get("separate_room"),
-        own_oximeter=data.get("own_oximeter"),
+        own_oximeter=own_oximeter,
         params=params,
     )
 

@@ -2,7 +2,8 @@
 donations and equipment loans.
 
 Scoped by the access policy (out of reach: 404). A warga sees and raises aid requests only for
-their own household. Delivery photos and spending receipts are uploaded through the web pages.
+their own household. Delivery photos and spending receipts are uploaded as multipart/form-data;
+their type (by content) and size are checked before anything is saved.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Path, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
 from siaga.accounts.roles import Perm
-from siaga.api.errors import ERRORS
+from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
 from siaga.registry.models import Household
@@ -31,6 +34,8 @@ from .models import (
     Donation,
     DonationKind,
     Equipment,
+    EquipmentKind,
+    KitchenDay,
     Loan,
     LoanState,
     MovementKind,
@@ -38,6 +43,7 @@ from .models import (
     PaymentMethod,
     RequestSource,
     RequestState,
+    Spending,
     StockItem,
     StockMovement,
 )
@@ -461,3 +467,316 @@ def close_loan(request: HttpRequest, loan_id: Id, payload: LoanCloseIn) -> Loan:
     """The device came back, or is lost."""
     loan = _get(Loan, request.user, loan_id)
     return services.close_loan(actor=request.user, loan=loan, on=payload.on, lost=payload.lost)
+
+
+# ---------------------------------------------------------------- transfers
+
+
+class TransferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    item: BodyId
+    source: BodyId = Field(description="The posko the stock leaves.")
+    target: BodyId = Field(description="The posko the stock enters (same RW).")
+    quantity: Quantity
+    note: str = Field("", max_length=255)
+
+
+class TransferOut(Schema):
+    out: MovementOut
+    into: MovementOut
+
+
+@router.post("/stock-transfers", response={201: TransferOut, **ERRORS})
+def create_transfer(request: HttpRequest, payload: TransferIn) -> tuple[int, dict[str, Any]]:
+    """Move stock between two posko of an RW in one transaction: a ``transfer_out`` and a
+    ``transfer_in`` ledger row. More than the source holds answers 422 and writes nothing."""
+    item = _get(StockItem, request.user, payload.item)
+    out, into = services.transfer_stock(
+        actor=request.user,
+        item=item,
+        source=_posko(request.user, payload.source),
+        target=_posko(request.user, payload.target),
+        quantity=payload.quantity,
+        note=payload.note,
+    )
+    return 201, {"out": out, "into": into}
+
+
+# ---------------------------------------------------------------- package templates
+
+
+class PackageLineIO(Schema):
+    model_config = ConfigDict(extra="forbid")
+    item: BodyId
+    quantity: Quantity
+
+
+class PackageOut(Schema):
+    id: int
+    rw: str
+    name: str
+    for_isolation: bool
+    lines: list[PackageLineIO]
+
+    @staticmethod
+    def resolve_rw(obj: PackageTemplate) -> str:
+        return obj.rw.code
+
+    @staticmethod
+    def resolve_lines(obj: PackageTemplate) -> list[dict[str, Any]]:
+        return [{"item": line.item_id, "quantity": line.quantity} for line in obj.lines.all()]
+
+
+class PackageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rw: str = Field(description="Code of the RW.")
+    name: str = Field(max_length=100)
+    for_isolation: bool = False
+    lines: list[PackageLineIO] = Field(min_length=1, max_length=50)
+
+
+class PackagePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=100)
+    for_isolation: bool | None = None
+    lines: list[PackageLineIO] | None = Field(
+        None, min_length=1, max_length=50, description="Replaces all lines."
+    )
+
+
+def _lines(user: Any, lines: list[PackageLineIO]) -> list[tuple[StockItem, Decimal]]:
+    return [(_get(StockItem, user, line.item), line.quantity) for line in lines]
+
+
+@router.get("/package-templates", response={200: Page[PackageOut], **ERRORS})
+def list_packages(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
+    """Aid package templates with their lines."""
+    queryset = selectors.package_templates(
+        request.user, territory=territory_filter(filters.territory)
+    )
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/package-templates", response={201: PackageOut, **ERRORS})
+def create_package(request: HttpRequest, payload: PackageIn) -> tuple[int, PackageTemplate]:
+    template = services.create_package_template(
+        actor=request.user,
+        rw=territory_or_404(payload.rw),
+        name=payload.name,
+        lines=_lines(request.user, payload.lines),
+        for_isolation=payload.for_isolation,
+    )
+    return 201, selectors.package_template_for_view(request.user, template.pk)
+
+
+@router.patch("/package-templates/{template_id}", response={200: PackageOut, **ERRORS})
+def update_package(request: HttpRequest, template_id: Id, payload: PackagePatch) -> PackageTemplate:
+    template = selectors.package_template_for_view(request.user, template_id)
+    current = [(line.item, line.quantity) for line in template.lines.all()]
+    services.update_package_template(
+        actor=request.user,
+        template=template,
+        name=template.name if payload.name is None else payload.name,
+        lines=current if payload.lines is None else _lines(request.user, payload.lines),
+        for_isolation=template.for_isolation
+        if payload.for_isolation is None
+        else payload.for_isolation,
+    )
+    return selectors.package_template_for_view(request.user, template.pk)
+
+
+# ---------------------------------------------------------------- public kitchen
+
+
+class KitchenDayOut(Schema):
+    id: int
+    rw: str
+    day: dt.date
+    meals: int
+    note: str
+
+    @staticmethod
+    def resolve_rw(obj: KitchenDay) -> str:
+        return obj.rw.code
+
+
+class KitchenDayIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rw: str = Field(description="Code of the RW.")
+    day: dt.date
+    meals: int = Field(ge=0, le=100_000)
+    note: str = Field("", max_length=255)
+
+
+@router.get("/kitchen-days", response={200: Page[KitchenDayOut], **ERRORS})
+def list_kitchen_days(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
+    """Meals served by the public kitchens (dapur umum), newest day first."""
+    queryset = selectors.kitchen_days(request.user, territory=territory_filter(filters.territory))
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/kitchen-days", response={201: KitchenDayOut, **ERRORS})
+def record_kitchen_day(request: HttpRequest, payload: KitchenDayIn) -> tuple[int, KitchenDay]:
+    """Meals served on a day; posting the same day again corrects it."""
+    row = services.record_kitchen_day(
+        actor=request.user,
+        rw=territory_or_404(payload.rw),
+        day=payload.day,
+        meals=payload.meals,
+        note=payload.note,
+    )
+    return 201, selectors.kitchen_days(request.user).get(pk=row.pk)
+
+
+# ---------------------------------------------------------------- equipment
+
+
+class EquipmentOut(Schema):
+    id: int
+    rw: str
+    kind: str = Field(json_schema_extra=_enum(list(EquipmentKind.values)))
+    label: str
+    lost: bool
+
+    @staticmethod
+    def resolve_rw(obj: Equipment) -> str:
+        return obj.rw.code
+
+
+class EquipmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rw: str = Field(description="Code of the RW.")
+    kind: str = Field(json_schema_extra=_enum(list(EquipmentKind.values)))
+    label: str = Field(max_length=60, examples=["OX-1"])
+
+
+@router.get("/equipment", response={200: Page[EquipmentOut], **ERRORS})
+def list_equipment(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
+    queryset = selectors.equipment(request.user, territory=territory_filter(filters.territory))
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/equipment", response={201: EquipmentOut, **ERRORS})
+def create_equipment(request: HttpRequest, payload: EquipmentIn) -> tuple[int, Equipment]:
+    """Register a lendable device (pengurus and facilitators)."""
+    return 201, services.add_equipment(
+        actor=request.user, rw=territory_or_404(payload.rw), kind=payload.kind, label=payload.label
+    )
+
+
+# ---------------------------------------------------------------- uploads: proof and receipts
+
+
+class SpendingOut(Schema):
+    id: int
+    rw: str
+    amount: int
+    purpose: str
+    category: str = Field(json_schema_extra=_enum(list(Category.values)))
+    spent_on: dt.date
+    has_receipt: bool
+    approved_by: str | None
+    approved_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_rw(obj: Spending) -> str:
+        return obj.rw.code
+
+    @staticmethod
+    def resolve_has_receipt(obj: Spending) -> bool:
+        return bool(obj.receipt)
+
+    @staticmethod
+    def resolve_approved_by(obj: Spending) -> str | None:
+        return obj.approved_by.get_username() if obj.approved_by_id and obj.approved_by else None
+
+
+class SpendingForm(Schema):
+    """Multipart fields, parsed by the endpoint so that errors name the field plainly."""
+
+    rw: str = Field("", description="Code of the RW.")
+    amount: str = Field("", description="Rupiah, a whole number above zero.")
+    purpose: str = Field("", max_length=255)
+    category: str = Field("", json_schema_extra=_enum(list(Category.values)))
+    spent_on: str = Field("", description="YYYY-MM-DD.")
+
+
+def _spending_fields(payload: SpendingForm) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if not payload.rw.strip():
+        errors["rw"] = [_("This field is required.")]
+    try:
+        amount = int(payload.amount)
+    except ValueError:
+        errors["amount"] = [_("Enter the amount spent as a whole number of rupiah.")]
+        amount = 0
+    spent_on: dt.date | None = None
+    try:
+        spent_on = dt.date.fromisoformat(payload.spent_on)
+    except ValueError:
+        errors["spent_on"] = [_("Enter a date as YYYY-MM-DD.")]
+    if errors:
+        raise invalid(errors)
+    return {"amount": amount, "spent_on": spent_on}
+
+
+def _spending(user: Any, pk: int, perm: Perm = Perm.LOGISTICS_VIEW) -> Spending:
+    return policy.get_or_404(
+        Spending.objects.select_related("rw", "approved_by"), user, perm, pk=pk
+    )
+
+
+@router.get("/spending", response={200: Page[SpendingOut], **ERRORS})
+def list_spending(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
+    queryset = selectors.spending(
+        request.user, territory=territory_filter(filters.territory)
+    ).select_related("rw")
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/spending", response={201: SpendingOut, **ERRORS})
+def create_spending(
+    request: HttpRequest,
+    payload: Form[SpendingForm],
+    receipt: File[UploadedFile | None] = None,
+) -> tuple[int, Spending]:
+    """Cash spent, as ``multipart/form-data`` with an optional ``receipt`` file (JPEG, PNG, WebP
+    or PDF, at most 5 MB; checked by content before anything is saved)."""
+    fields = _spending_fields(payload)
+    spending = services.record_spending(
+        actor=request.user,
+        rw=territory_or_404(payload.rw),
+        purpose=payload.purpose,
+        category=payload.category,
+        receipt=receipt,
+        **fields,
+    )
+    return 201, _spending(request.user, spending.pk)
+
+
+@router.post("/spending/{spending_id}/receipt", response={200: SpendingOut, **ERRORS})
+def upload_receipt(request: HttpRequest, spending_id: Id, receipt: File[UploadedFile]) -> Spending:
+    """Attach the receipt (multipart ``receipt``) to spending not yet approved."""
+    spending = _spending(request.user, spending_id)
+    services.attach_receipt(actor=request.user, spending=spending, receipt=receipt)
+    return _spending(request.user, spending_id)
+
+
+@router.post("/spending/{spending_id}/approve", response={200: SpendingOut, **ERRORS})
+def approve_spending(request: HttpRequest, spending_id: Id) -> Spending:
+    """A pengurus approves spending that has its receipt."""
+    spending = _spending(request.user, spending_id)
+    services.approve_spending(actor=request.user, spending=spending)
+    return _spending(request.user, spending_id)
+
+
+@router.post("/deliveries/{delivery_id}/photo", response={200: DeliveryOut, **ERRORS})
+def upload_delivery_photo(
+    request: HttpRequest, delivery_id: Id, photo: File[UploadedFile]
+) -> Delivery:
+    """Attach the photo proving a delivery (multipart ``photo``: JPEG, PNG or WebP, at most
+    5 MB; checked by content before anything is saved)."""
+    delivery = policy.get_or_404(
+        Delivery.objects.all(), request.user, Perm.LOGISTICS_VIEW, pk=delivery_id
+    )
+    return services.attach_delivery_photo(actor=request.user, delivery=delivery, photo=photo)

@@ -109,9 +109,21 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             )[0]
             for name, unit, category, _q in ITEMS
         }
+        kitchen_posko, _ = Posko.objects.get_or_create(
+            rw=rw, name=f"Dapur umum {rw.display_name}", defaults={"kind": PoskoKind.KITCHEN}
+        )
         template, new = PackageTemplate.objects.get_or_create(
             rw=rw, name="Sembako harian isoman", defaults={"for_isolation": True}
         )
+        lansia, new_lansia = PackageTemplate.objects.get_or_create(rw=rw, name="Paket lansia")
+        if new_lansia:
+            PackageLine.objects.bulk_create(
+                [
+                    PackageLine(template=lansia, item=items["Beras"], quantity=Decimal(5)),
+                    PackageLine(template=lansia, item=items["Minyak goreng"], quantity=Decimal(1)),
+                    PackageLine(template=lansia, item=items["Vitamin C"], quantity=Decimal(20)),
+                ]
+            )
         if new:
             PackageLine.objects.bulk_create(
                 [
@@ -220,23 +232,45 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
                 )
             )
             if name == "Beras":
-                movements.append(
+                # The posko sends rice to the public kitchen, which cooks part of it.
+                moved = _at(today - dt.timedelta(days=2), 8)
+                movements += [
                     StockMovement(
                         item=item,
                         posko=posko,
                         rw=rw,
+                        kind="transfer_out",
+                        delta=Decimal(-8),
+                        at=moved,
+                        note=f"transfer {posko.name} → {kitchen_posko.name}",
+                    ),
+                    StockMovement(
+                        item=item,
+                        posko=kitchen_posko,
+                        rw=rw,
+                        kind="transfer_in",
+                        delta=Decimal(8),
+                        at=moved,
+                        note=f"transfer {posko.name} → {kitchen_posko.name}",
+                    ),
+                    StockMovement(
+                        item=item,
+                        posko=kitchen_posko,
+                        rw=rw,
                         kind="kitchen",
                         delta=Decimal(-3),
                         at=_at(today - dt.timedelta(days=1), 11),
-                    )
-                )
+                    ),
+                ]
         StockMovement.objects.bulk_create(movements)
         for row in (
-            StockMovement.objects.filter(rw=rw).values("item_id").annotate(total=Sum("delta"))
+            StockMovement.objects.filter(rw=rw)
+            .values("item_id", "posko_id")
+            .annotate(total=Sum("delta"))
         ):
             StockBalance.objects.update_or_create(
                 item_id=row["item_id"],
-                posko=posko,
+                posko_id=row["posko_id"],
                 defaults={"rw": rw, "quantity": row["total"]},
             )
         counts["movements"] += len(movements)
@@ -282,6 +316,12 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             ]
             for n in range(1, 4)
         ]
+        for n in range(1, 3):
+            Equipment.objects.get_or_create(
+                rw=rw, label=f"TM-{n}", defaults={"kind": "thermometer"}
+            )
+            counts["equipment"] += 1
+        counts["equipment"] += len(devices)
         current = [
             c
             for c in cases_by_rw.get(rw.id, [])

@@ -103,9 +103,22 @@ def ledger_total(item: StockItem) -> Decimal:
 
 def package_templates(user: Any, *, territory: Territory | None = None) -> QuerySet[Any]:
     queryset = policy.scope(
-        PackageTemplate.objects.prefetch_related("lines__item"), user, Perm.LOGISTICS_VIEW
+        PackageTemplate.objects.select_related("rw").prefetch_related("lines__item"),
+        user,
+        Perm.LOGISTICS_VIEW,
     )
     return _within(queryset, "rw_id", territory)
+
+
+def package_template_for_view(
+    user: Any, pk: Any, perm: Perm = Perm.LOGISTICS_VIEW
+) -> PackageTemplate:
+    return policy.get_or_404(
+        PackageTemplate.objects.select_related("rw").prefetch_related("lines__item"),
+        user,
+        perm,
+        pk=pk,
+    )
 
 
 def aid_requests(
@@ -152,13 +165,13 @@ def spending(user: Any, *, territory: Territory | None = None) -> QuerySet[Spend
 
 
 def equipment(user: Any, *, territory: Territory | None = None) -> QuerySet[Equipment]:
-    queryset = policy.scope(Equipment.objects.all(), user, Perm.LOGISTICS_VIEW)
+    queryset = policy.scope(Equipment.objects.select_related("rw"), user, Perm.LOGISTICS_VIEW)
     return _within(queryset, "rw_id", territory)
 
 
 def loans(user: Any, *, territory: Territory | None = None, state: str = "") -> QuerySet[Loan]:
     queryset = policy.scope(
-        Loan.objects.select_related("equipment", "household"), user, Perm.LOGISTICS_VIEW
+        Loan.objects.select_related("equipment", "household__rt"), user, Perm.LOGISTICS_VIEW
     )
     if state:
         queryset = queryset.filter(state=state)
@@ -166,7 +179,9 @@ def loans(user: Any, *, territory: Territory | None = None, state: str = "") -> 
 
 
 def kitchen_days(user: Any, *, territory: Territory | None = None) -> QuerySet[KitchenDay]:
-    queryset = policy.scope(KitchenDay.objects.all(), user, Perm.LOGISTICS_VIEW)
+    queryset = policy.scope(
+        KitchenDay.objects.select_related("rw", "recorded_by"), user, Perm.LOGISTICS_VIEW
+    )
     return _within(queryset, "rw_id", territory)
 
 

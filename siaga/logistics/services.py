@@ -206,8 +206,22 @@ def move_stock(
 def transfer_stock(
     *, actor: Any, item: StockItem, source: Posko, target: Posko, quantity: Any, note: str = ""
 ) -> tuple[StockMovement, StockMovement]:
-    if source.pk == target.pk:
-        raise ValidationFailed.single("target", _("Choose another posko."))
+    """Move stock from one posko to another of the same RW: out of ``source`` and into
+    ``target`` in one transaction. If the source has too little, nothing is written."""
+    policy.require(actor, Perm.LOGISTICS_RECORD, item)
+    errors: dict[str, list[str]] = {}
+    if source.rw_id != item.rw_id:
+        errors["source"] = [_("Choose a posko of the item's RW.")]
+    if target.rw_id != item.rw_id:
+        errors["target"] = [_("Choose a posko of the item's RW.")]
+    elif source.pk == target.pk:
+        errors["target"] = [_("Choose another posko than the one the stock leaves.")]
+    if errors:
+        raise ValidationFailed(errors)
+    note = note.strip() or _("transfer %(source)s → %(target)s") % {
+        "source": source.name,
+        "target": target.name,
+    }
     out = move_stock(
         actor=actor,
         item=item,
@@ -223,11 +237,45 @@ def transfer_stock(
         kind=MovementKind.TRANSFER_IN,
         quantity=quantity,
         note=note,
+        at=out.at,
     )
     return out, into
 
 
 # ---------------------------------------------------------------- packages and aid
+
+
+def _clean_package(
+    rw: Territory,
+    name: str,
+    lines: Iterable[tuple[StockItem, Any]],
+    exclude: int | None = None,
+) -> tuple[str, list[tuple[StockItem, Decimal]]]:
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("Give the package a name, e.g. sembako harian.")]
+    elif len(name) > 100:
+        errors["name"] = [_("Use at most 100 characters.")]
+    elif PackageTemplate.objects.filter(rw=rw, name__iexact=name).exclude(pk=exclude or 0).exists():
+        errors["name"] = [_("This RW already has a package with this name.")]
+    rows: list[tuple[StockItem, Decimal]] = []
+    for item, quantity in lines:
+        try:
+            rows.append((item, _quantity(quantity, "lines")))
+        except ValidationFailed as exc:
+            errors.setdefault("lines", []).append(
+                _("%(item)s: %(problem)s") % {"item": item.name, "problem": exc.errors["lines"][0]}
+            )
+    if not rows and "lines" not in errors:
+        errors["lines"] = [_("Add at least one item with its quantity.")]
+    if any(item.rw_id != rw.pk for item, _q in rows):
+        errors.setdefault("lines", []).append(_("Choose items of the same RW."))
+    if len({item.pk for item, _q in rows}) != len(rows):
+        errors.setdefault("lines", []).append(_("List each item once."))
+    if errors:
+        raise ValidationFailed(errors)
+    return name, rows
 
 
 @transaction.atomic
@@ -239,24 +287,56 @@ def create_package_template(
     lines: Iterable[tuple[StockItem, Any]],
     for_isolation: bool = False,
 ) -> PackageTemplate:
+    """A package of an RW (e.g. sembako harian) with its items and quantities."""
     require_territory(actor, Perm.LOGISTICS_MANAGE, rw)
     _require_rw(rw)
-    rows = [(item, _quantity(q, "lines")) for item, q in lines]
-    if not name.strip():
-        raise ValidationFailed.single("name", _("This field is required."))
-    if not rows:
-        raise ValidationFailed.single("lines", _("Add at least one item."))
-    if any(item.rw_id != rw.pk for item, _q in rows):
-        raise ValidationFailed.single("lines", _("Choose items of the same RW."))
-    if len({item.pk for item, _q in rows}) != len(rows):
-        raise ValidationFailed.single("lines", _("Each item once."))
-    if PackageTemplate.objects.filter(rw=rw, name__iexact=name.strip()).exists():
-        raise ValidationFailed.single("name", _("This RW already has a package with this name."))
-    template = PackageTemplate.objects.create(rw=rw, name=name.strip(), for_isolation=for_isolation)
+    name, rows = _clean_package(rw, name, lines)
+    template = PackageTemplate.objects.create(rw=rw, name=name, for_isolation=for_isolation)
     PackageLine.objects.bulk_create(
         [PackageLine(template=template, item=item, quantity=q) for item, q in rows]
     )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=template, territory_id=rw.pk)
     contribute(actor, "logistics.package", rw.pk, template)
+    return template
+
+
+@transaction.atomic
+def update_package_template(
+    *,
+    actor: Any,
+    template: PackageTemplate,
+    name: str,
+    lines: Iterable[tuple[StockItem, Any]],
+    for_isolation: bool,
+) -> PackageTemplate:
+    """Rename a package and replace its lines; requests already made keep the package."""
+    policy.require(actor, Perm.LOGISTICS_MANAGE, template)
+    template = PackageTemplate.objects.select_for_update().select_related("rw").get(pk=template.pk)
+    name, rows = _clean_package(template.rw, name, lines, exclude=template.pk)
+    before = {
+        "name": template.name,
+        "for_isolation": template.for_isolation,
+        "lines": [f"{line.item_id}:{line.quantity}" for line in template.lines.all()],
+    }
+    template.name, template.for_isolation = name, for_isolation
+    template.save(update_fields=["name", "for_isolation"])
+    template.lines.all().delete()
+    PackageLine.objects.bulk_create(
+        [PackageLine(template=template, item=item, quantity=q) for item, q in rows]
+    )
+    after = {
+        "name": name,
+        "for_isolation": for_isolation,
+        "lines": [f"{item.pk}:{q}" for item, q in rows],
+    }
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=template,
+        territory_id=template.rw_id,
+        changes=audit.diff(before, after),
+    )
+    contribute(actor, "logistics.package", template.rw_id, template)
     return template
 
 
@@ -326,7 +406,7 @@ def isolating_cases(day: dt.date) -> Any:
             specimen_on__lte=day,
         )
         .filter(Q(isolation_ends_on__gte=day) | Q(extended_until__gte=day))
-        .select_related("household")
+        .select_related("household__rt")
     )
 
 
@@ -418,6 +498,24 @@ def deliver(
 
 
 @transaction.atomic
+def attach_delivery_photo(*, actor: Any, delivery: Delivery, photo: UploadedFile) -> Delivery:
+    """Attach (or replace) the photo proving a delivery."""
+    policy.require(actor, Perm.LOGISTICS_RECORD, delivery)
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    check_upload(photo, "photo", allow_pdf=False)
+    delivery.photo.save(photo.name or "photo", photo, save=True)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=delivery,
+        territory_id=delivery.rt_id,
+        summary="photo attached",
+    )
+    contribute(actor, "logistics.delivery_photo", delivery.rt_id, delivery)
+    return delivery
+
+
+@transaction.atomic
 def cancel_aid_request(*, actor: Any, request: AidRequest, note: str = "") -> AidRequest:
     policy.require(actor, Perm.LOGISTICS_RECORD, request)
     request = AidRequest.objects.select_for_update().get(pk=request.pk)
@@ -475,10 +573,17 @@ def flag_undelivered(*, now: dt.datetime | None = None) -> int:
 def record_kitchen_day(
     *, actor: Any, rw: Territory, day: dt.date, meals: int, note: str = ""
 ) -> KitchenDay:
+    """Meals served by the public kitchen (dapur umum) of an RW on a day (a second entry for the
+    same day corrects the first)."""
     require_territory(actor, Perm.LOGISTICS_RECORD, rw)
     _require_rw(rw)
-    if meals < 0 or meals > 100_000:
-        raise ValidationFailed.single("meals", _("Enter the number of meals served."))
+    errors: dict[str, list[str]] = {}
+    if not isinstance(meals, int) or meals < 0 or meals > 100_000:
+        errors["meals"] = [_("Enter the number of meals served (0 to 100000).")]
+    if day > timezone.localdate():
+        errors["day"] = [_("The day cannot be in the future.")]
+    if errors:
+        raise ValidationFailed(errors)
     row, _created = KitchenDay.objects.update_or_create(
         rw=rw, day=day, defaults={"meals": meals, "note": note[:255], "recorded_by": actor}
     )
@@ -593,6 +698,28 @@ def record_spending(
 
 
 @transaction.atomic
+def attach_receipt(*, actor: Any, spending: Spending, receipt: UploadedFile) -> Spending:
+    """Attach (or replace) the receipt of a spending entry that is not approved yet."""
+    policy.require(actor, Perm.LOGISTICS_RECORD, spending)
+    spending = Spending.objects.select_for_update().get(pk=spending.pk)
+    if spending.approved_by_id is not None:
+        raise ValidationFailed.single(
+            "receipt", _("This spending is approved; its receipt can no longer be changed.")
+        )
+    check_upload(receipt, "receipt", allow_pdf=True)
+    spending.receipt.save(receipt.name or "receipt", receipt, save=True)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=spending,
+        territory_id=spending.rw_id,
+        summary="receipt attached",
+    )
+    contribute(actor, "logistics.receipt", spending.rw_id, spending)
+    return spending
+
+
+@transaction.atomic
 def approve_spending(*, actor: Any, spending: Spending) -> Spending:
     policy.require(actor, Perm.LOGISTICS_MANAGE, spending)
     spending = Spending.objects.select_for_update().get(pk=spending.pk)
@@ -613,15 +740,23 @@ def approve_spending(*, actor: Any, spending: Spending) -> Spending:
 
 @transaction.atomic
 def add_equipment(*, actor: Any, rw: Territory, kind: str, label: str) -> Equipment:
+    """Register a lendable device of an RW (oximeter, thermometer…) under a unique label."""
     require_territory(actor, Perm.LOGISTICS_MANAGE, rw)
     _require_rw(rw)
+    errors: dict[str, list[str]] = {}
+    label = label.strip()
     if kind not in EquipmentKind.values:
-        raise ValidationFailed.single("kind", _("Choose a valid kind."))
-    if not label.strip():
-        raise ValidationFailed.single("label", _("This field is required."))
-    if Equipment.objects.filter(rw=rw, label__iexact=label.strip()).exists():
-        raise ValidationFailed.single("label", _("This label is already used in this RW."))
-    equipment = Equipment.objects.create(rw=rw, kind=kind, label=label.strip())
+        errors["kind"] = [_("Choose the kind of device.")]
+    if not label:
+        errors["label"] = [_("Give the device a label, e.g. OX-1, as written on it.")]
+    elif len(label) > 60:
+        errors["label"] = [_("Use at most 60 characters.")]
+    elif Equipment.objects.filter(rw=rw, label__iexact=label).exists():
+        errors["label"] = [_("This label is already used in this RW.")]
+    if errors:
+        raise ValidationFailed(errors)
+    equipment = Equipment.objects.create(rw=rw, kind=kind, label=label)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=equipment, territory_id=rw.pk)
     contribute(actor, "logistics.equipment", rw.pk, equipment)
     return equipment
 

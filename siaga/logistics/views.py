@@ -22,6 +22,7 @@ from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import Posko
 
 from . import exporting, selectors, services
+from .forms import EquipmentForm, KitchenDayForm, PackageForm, TransferForm, package_initial
 from .models import (
     AidRequest,
     Category,
@@ -59,7 +60,8 @@ def _posko(user: Any, pk: Any) -> Posko:
 
 
 def _rws(user: Any, perm: Perm) -> list[Territory]:
-    return list(policy.scope(Territory.objects.filter(level=Level.RW), user, perm)[:200])
+    rws = Territory.objects.filter(level=Level.RW).select_related("parent")
+    return list(policy.scope(rws, user, perm)[:200])
 
 
 @login_required
@@ -266,6 +268,7 @@ def loans(request: HttpRequest) -> HttpResponse:
             "equipment": list(selectors.equipment(request.user)[:200]),
             "kinds": dict(EquipmentKind.choices),
             "today": timezone.localdate(),
+            "can_register": not policy.scope_for(request.user, Perm.LOGISTICS_MANAGE).empty,
         },
     )
 
@@ -283,3 +286,188 @@ def transparency(request: HttpRequest, code: str) -> HttpResponse:
     if rw is None:
         raise Http404("not found")
     return render(request, "logistics/transparency.html", selectors.transparency(rw))
+
+
+# ---------------------------------------------------------------- transfers, packages, kitchen, equipment
+
+
+def _status(*forms_: Any) -> int:
+    return 422 if any(f is not None and f.errors for f in forms_) else 200
+
+
+@login_required
+def transfer(request: HttpRequest) -> HttpResponse:
+    """Move stock from one posko to another (out and in at once; never below zero)."""
+    policy.require_somewhere(request.user, Perm.LOGISTICS_RECORD)
+    form = TransferForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = policy.get_or_404(
+            StockItem.objects.all(), request.user, Perm.LOGISTICS_RECORD, pk=_int(data["item"])
+        )
+        source = _posko(request.user, data["source"])
+        target = _posko(request.user, data["target"])
+        try:
+            services.transfer_stock(
+                actor=request.user,
+                item=item,
+                source=source,
+                target=target,
+                quantity=data["quantity"],
+                note=data["note"],
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Transfer saved in the ledger."))
+            return redirect("logistics:stock")
+    return render(request, "logistics/transfer.html", {"form": form}, status=_status(form))
+
+
+@login_required
+def packages(request: HttpRequest) -> HttpResponse:
+    """Package templates (e.g. sembako harian) with their items; pengurus add them here."""
+    policy.require_somewhere(request.user, Perm.LOGISTICS_VIEW)
+    can_manage = not policy.scope_for(request.user, Perm.LOGISTICS_MANAGE).empty
+    form = PackageForm(request.POST or None, user=request.user) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404("not found")
+        if form.is_valid():
+            rw = policy.get_or_404(
+                Territory.objects.filter(level=Level.RW),
+                request.user,
+                Perm.LOGISTICS_MANAGE,
+                pk=_int(form.cleaned_data["rw"]),
+            )
+            try:
+                services.create_package_template(
+                    actor=request.user,
+                    rw=rw,
+                    name=form.cleaned_data["name"],
+                    lines=_package_lines(request.user, form.cleaned_data["lines"]),
+                    for_isolation=form.cleaned_data["for_isolation"],
+                )
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, _("Package saved."))
+                return redirect("logistics:packages")
+    return render(
+        request,
+        "logistics/packages.html",
+        {"packages": list(selectors.package_templates(request.user)[:200]), "form": form},
+        status=_status(form),
+    )
+
+
+def _package_lines(user: Any, lines: list[tuple[int, Any]]) -> list[tuple[StockItem, Any]]:
+    wanted = [pk for pk, _q in lines]
+    items = {
+        i.pk: i
+        for i in policy.scope(StockItem.objects.filter(pk__in=wanted), user, Perm.LOGISTICS_MANAGE)
+    }
+    if len(items) != len(set(wanted)):
+        raise Http404("not found")
+    return [(items[pk], quantity) for pk, quantity in lines]
+
+
+@login_required
+def package_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = selectors.package_template_for_view(request.user, pk, Perm.LOGISTICS_MANAGE)
+    form = PackageForm(
+        request.POST or None,
+        user=request.user,
+        rw_id=template.rw_id,
+        initial=package_initial(template),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_package_template(
+                actor=request.user,
+                template=template,
+                name=form.cleaned_data["name"],
+                lines=_package_lines(request.user, form.cleaned_data["lines"]),
+                for_isolation=form.cleaned_data["for_isolation"],
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Package saved."))
+            return redirect("logistics:packages")
+    return render(
+        request,
+        "logistics/package_form.html",
+        {"template": template, "form": form},
+        status=_status(form),
+    )
+
+
+@login_required
+def kitchen(request: HttpRequest) -> HttpResponse:
+    """The public kitchen (dapur umum): meals served per day."""
+    policy.require_somewhere(request.user, Perm.LOGISTICS_VIEW)
+    can_record = not policy.scope_for(request.user, Perm.LOGISTICS_RECORD).empty
+    form = (
+        KitchenDayForm(
+            request.POST or None, user=request.user, initial={"day": timezone.localdate()}
+        )
+        if can_record
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise Http404("not found")
+        if form.is_valid():
+            rw = policy.get_or_404(
+                Territory.objects.filter(level=Level.RW),
+                request.user,
+                Perm.LOGISTICS_RECORD,
+                pk=_int(form.cleaned_data["rw"]),
+            )
+            try:
+                services.record_kitchen_day(
+                    actor=request.user,
+                    rw=rw,
+                    day=form.cleaned_data["day"],
+                    meals=form.cleaned_data["meals"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, _("Meals saved."))
+                return redirect("logistics:kitchen")
+    return render(
+        request,
+        "logistics/kitchen.html",
+        {"days": list(selectors.kitchen_days(request.user)[:60]), "form": form},
+        status=_status(form),
+    )
+
+
+@login_required
+def equipment_new(request: HttpRequest) -> HttpResponse:
+    """Register a lendable device (oximeter, thermometer…) of an RW."""
+    policy.require_somewhere(request.user, Perm.LOGISTICS_MANAGE)
+    form = EquipmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        rw = policy.get_or_404(
+            Territory.objects.filter(level=Level.RW),
+            request.user,
+            Perm.LOGISTICS_MANAGE,
+            pk=_int(form.cleaned_data["rw"]),
+        )
+        try:
+            services.add_equipment(
+                actor=request.user,
+                rw=rw,
+                kind=form.cleaned_data["kind"],
+                label=form.cleaned_data["label"],
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Device registered."))
+            return redirect("logistics:loans")
+    return render(request, "logistics/equipment_form.html", {"form": form}, status=_status(form))

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import ConfigDict
@@ -23,9 +24,14 @@ from siaga.territory.models import Territory
 
 from . import selectors, services
 from .models import (
+    Posko,
+    PoskoKind,
     Priority,
     ShiftAssignment,
+    ShiftTemplate,
     Skill,
+    SwapRequest,
+    SwapState,
     Task,
     TaskKind,
     TaskState,
@@ -533,3 +539,260 @@ def assign_task(request: HttpRequest, task_id: Id, payload: AssignIn) -> Task:
         assignee=_volunteer(request.user, payload.assignee),
         team=_team(request.user, payload.team),
     )
+
+
+# ---------------------------------------------------------------- posko, shift templates, roster
+
+
+class PoskoOut(Schema):
+    id: int
+    rw: str
+    name: str
+    kind: str = Field(json_schema_extra=_enum(list(PoskoKind.values)))
+
+    @staticmethod
+    def resolve_rw(obj: Posko) -> str:
+        return obj.rw.code
+
+
+class PoskoIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    rw: str = Field(description="Code of the RW.")
+    name: str = Field(max_length=100)
+    kind: str = Field(PoskoKind.POSKO, json_schema_extra=_enum(list(PoskoKind.values)))
+
+
+class PoskoPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=100)
+    kind: str | None = Field(None, json_schema_extra=_enum(list(PoskoKind.values)))
+
+
+class ShiftTemplateOut(Schema):
+    id: int
+    posko: int
+    name: str
+    starts: dt.time
+    ends: dt.time
+    min_people: int
+    max_people: int
+    weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday; empty = every day.")
+    active: bool
+
+    @staticmethod
+    def resolve_posko(obj: ShiftTemplate) -> int:
+        return obj.posko_id
+
+
+class ShiftTemplateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=60, examples=["pagi"])
+    starts: dt.time = Field(examples=["06:00"])
+    ends: dt.time = Field(examples=["14:00"], description="Before ``starts``: ends next day.")
+    min_people: int = Field(2, ge=1, le=50)
+    max_people: int = Field(4, ge=1, le=50)
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list)
+    active: bool = True
+
+
+class ShiftTemplatePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=60)
+    starts: dt.time | None = None
+    ends: dt.time | None = None
+    min_people: int | None = Field(None, ge=1, le=50)
+    max_people: int | None = Field(None, ge=1, le=50)
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = None
+    active: bool | None = None
+
+
+class RosterIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    weeks: int = Field(4, ge=1, le=12, description="How many weeks ahead.")
+    start: dt.date | None = Field(None, description="First day; default today.")
+
+
+class RosterOut(Schema):
+    posko: int
+    start: dt.date
+    days: int
+    created: int = Field(description="Shifts added (days already planned are kept).")
+
+
+class PoskoQuery(PageQuery):
+    territory: str = ""
+
+
+@router.get("/posko", response={200: Page[PoskoOut], **ERRORS})
+def list_posko(request: HttpRequest, filters: Query[PoskoQuery]) -> dict[str, Any]:
+    """The posko, entry posts and public kitchens within reach."""
+    queryset = selectors.posko_list(request.user, territory=territory_filter(filters.territory))
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/posko", response={201: PoskoOut, **ERRORS})
+def create_posko(request: HttpRequest, payload: PoskoIn) -> tuple[int, Posko]:
+    """Add a posko to an RW (pengurus and facilitators)."""
+    return 201, services.create_posko(
+        actor=request.user, rw=territory_or_404(payload.rw), name=payload.name, kind=payload.kind
+    )
+
+
+@router.patch("/posko/{posko_id}", response={200: PoskoOut, **ERRORS})
+def update_posko(request: HttpRequest, posko_id: Id, payload: PoskoPatch) -> Posko:
+    posko = selectors.posko_for_view(request.user, posko_id)
+    return services.update_posko(
+        actor=request.user,
+        posko=posko,
+        name=posko.name if payload.name is None else payload.name,
+        kind=payload.kind or posko.kind,
+    )
+
+
+@router.get("/posko/{posko_id}/shift-templates", response={200: list[ShiftTemplateOut], **ERRORS})
+def list_shift_templates(request: HttpRequest, posko_id: Id) -> Any:
+    posko = selectors.posko_for_view(request.user, posko_id)
+    return list(selectors.shift_templates(request.user, posko=posko))
+
+
+@router.post("/posko/{posko_id}/shift-templates", response={201: ShiftTemplateOut, **ERRORS})
+def create_shift_template(
+    request: HttpRequest, posko_id: Id, payload: ShiftTemplateIn
+) -> tuple[int, ShiftTemplate]:
+    """A recurring shift of the posko (e.g. pagi 06:00–14:00, 2–4 people)."""
+    posko = selectors.posko_for_view(request.user, posko_id)
+    return 201, services.create_shift_template(actor=request.user, posko=posko, **payload.dict())
+
+
+@router.patch("/shift-templates/{template_id}", response={200: ShiftTemplateOut, **ERRORS})
+def update_shift_template(
+    request: HttpRequest, template_id: Id, payload: ShiftTemplatePatch
+) -> ShiftTemplate:
+    template = selectors.shift_template_for_view(request.user, template_id)
+    current = {
+        "name": template.name,
+        "starts": template.starts,
+        "ends": template.ends,
+        "min_people": template.min_people,
+        "max_people": template.max_people,
+        "weekdays": template.weekdays,
+        "active": template.active,
+    }
+    changes = {k: v for k, v in payload.dict().items() if v is not None}
+    return services.update_shift_template(
+        actor=request.user, template=template, **(current | changes)
+    )
+
+
+@router.post("/posko/{posko_id}/roster", response={201: RosterOut, **ERRORS})
+def generate_roster(request: HttpRequest, posko_id: Id, payload: RosterIn) -> tuple[int, Any]:
+    """Shifts from the posko's active templates for ``weeks`` weeks (idempotent)."""
+    posko = selectors.posko_for_view(request.user, posko_id)
+    start = payload.start or timezone.localdate()
+    days = payload.weeks * 7
+    created = services.generate_roster(actor=request.user, posko=posko, start=start, days=days)
+    return 201, {"posko": posko.pk, "start": start, "days": days, "created": created}
+
+
+# ---------------------------------------------------------------- swaps
+
+
+class SwapOut(Schema):
+    id: int
+    shift: int
+    shift_day: dt.date
+    shift_name: str
+    posko: str
+    from_volunteer: int
+    from_name: str
+    to_volunteer: int
+    to_name: str
+    reason: str
+    state: str = Field(json_schema_extra=_enum(list(SwapState.values)))
+    created_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_shift(obj: SwapRequest) -> int:
+        return obj.assignment.shift_id
+
+    @staticmethod
+    def resolve_shift_day(obj: SwapRequest) -> dt.date:
+        return obj.assignment.shift.day
+
+    @staticmethod
+    def resolve_shift_name(obj: SwapRequest) -> str:
+        return obj.assignment.shift.name
+
+    @staticmethod
+    def resolve_posko(obj: SwapRequest) -> str:
+        return obj.assignment.shift.posko.name
+
+    @staticmethod
+    def resolve_from_volunteer(obj: SwapRequest) -> int:
+        return obj.assignment.volunteer_id
+
+    @staticmethod
+    def resolve_from_name(obj: SwapRequest) -> str:
+        return obj.assignment.volunteer.name
+
+    @staticmethod
+    def resolve_to_volunteer(obj: SwapRequest) -> int:
+        return obj.to_volunteer_id
+
+    @staticmethod
+    def resolve_to_name(obj: SwapRequest) -> str:
+        return obj.to_volunteer.name
+
+    @staticmethod
+    def resolve_decided_by(obj: SwapRequest) -> str | None:
+        return obj.decided_by.get_username() if obj.decided_by_id and obj.decided_by else None
+
+
+class SwapQuery(PageQuery):
+    territory: str = ""
+    state: str = Field("", json_schema_extra=_enum(["", *SwapState.values]))
+
+
+class SwapIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    to_volunteer: BodyId
+    volunteer: BodyId | None = Field(None, description="A coordinator asks for someone else.")
+    reason: str = Field("", max_length=255)
+
+
+class SwapDecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+
+
+@router.get("/swaps", response={200: Page[SwapOut], **ERRORS})
+def list_swaps(request: HttpRequest, filters: Query[SwapQuery]) -> dict[str, Any]:
+    """Swap requests within reach, newest first; ``state=pending`` is what coordinators decide."""
+    queryset = selectors.swaps(
+        request.user, territory=territory_filter(filters.territory), state=filters.state
+    )
+    return paginate(queryset, filters.limit, filters.offset)
+
+
+@router.post("/shifts/{shift_id}/swap", response={201: SwapOut, **ERRORS})
+def request_swap(request: HttpRequest, shift_id: Id, payload: SwapIn) -> tuple[int, Any]:
+    """Ask to hand my place on a shift to another volunteer (the coordinator decides)."""
+    assignment = _assignment(request, shift_id, payload.volunteer)
+    target = _volunteer(request.user, payload.to_volunteer)
+    assert target is not None
+    swap = services.request_swap(
+        actor=request.user, assignment=assignment, to_volunteer=target, reason=payload.reason
+    )
+    return 201, selectors.swaps(request.user).get(pk=swap.pk)
+
+
+@router.post("/swaps/{swap_id}/decide", response={200: SwapOut, **ERRORS})
+def decide_swap(request: HttpRequest, swap_id: Id, payload: SwapDecisionIn) -> Any:
+    """A coordinator approves or rejects a swap request."""
+    swap = policy.get_or_404(
+        SwapRequest.objects.all(), request.user, Perm.VOLUNTEER_MANAGE, pk=swap_id
+    )
+    services.decide_swap(actor=request.user, swap=swap, approve=payload.approve)
+    return selectors.swaps(request.user).get(pk=swap.pk)

@@ -74,14 +74,16 @@ def build_volunteers_demo(
     rng = random.Random(seed)
     low, high = kecamatan.bounds
     rws = list(Territory.objects.filter(level=Level.RW, id__gte=low, id__lte=high))
-    counts = dict.fromkeys(("teams", "volunteers", "shifts", "assignments", "tasks"), 0)
+    counts = dict.fromkeys(
+        ("teams", "volunteers", "templates", "shifts", "assignments", "tasks"), 0
+    )
     now = timezone.now()
     for rw in rws:
         teams = [
             Team.objects.get_or_create(rw=rw, name=n, defaults={"kind": k})[0] for n, k in TEAMS
         ]
         counts["teams"] += len(teams)
-        Posko.objects.get_or_create(
+        main, _ = Posko.objects.get_or_create(
             rw=rw, name=f"Posko {rw.display_name}", defaults={"kind": PoskoKind.POSKO}
         )
         gate, _ = Posko.objects.get_or_create(
@@ -125,7 +127,38 @@ def build_volunteers_demo(
             )[0]
             for name, start, end in (("pagi", 6, 14), ("malam", 14, 22))
         ]
+        # The posko itself is kept by one or two people on weekdays and Saturday (piket).
+        piket, _ = ShiftTemplate.objects.get_or_create(
+            posko=main,
+            name="piket",
+            defaults={
+                "rw": rw,
+                "starts": dt.time(8),
+                "ends": dt.time(16),
+                "min_people": 1,
+                "max_people": 2,
+                "weekdays": [0, 1, 2, 3, 4, 5],
+            },
+        )
+        counts["templates"] += len(templates) + 1
         shifts = []
+        for offset in range(0, 14):
+            day = today + dt.timedelta(days=offset)
+            if day.weekday() in piket.weekdays:
+                starts_at, ends_at = _shift_times(day, piket.starts, piket.ends)
+                shifts.append(
+                    Shift(
+                        posko=main,
+                        rw=rw,
+                        template=piket,
+                        name=piket.name,
+                        day=day,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        min_people=1,
+                        max_people=2,
+                    )
+                )
         for offset in range(-14, 14):
             day = today + dt.timedelta(days=offset)
             for template in templates:
@@ -144,13 +177,13 @@ def build_volunteers_demo(
                     )
                 )
         Shift.objects.bulk_create(shifts, ignore_conflicts=True)
-        shifts = list(Shift.objects.filter(rw=rw, posko=gate).order_by("starts_at"))
+        shifts = list(Shift.objects.filter(rw=rw).order_by("starts_at"))
         counts["shifts"] += len(shifts)
         rows = []
         for shift in shifts:
             # Most shifts are staffed; about one in eight future shifts is a gap.
             wanted = 1 if shift.day > today and rng.random() < 0.125 else rng.choice([2, 2, 3])
-            for volunteer in rng.sample(active, min(wanted, len(active))):
+            for volunteer in rng.sample(active, min(wanted, shift.max_people, len(active))):
                 done = shift.ends_at < now
                 rows.append(
                     ShiftAssignment(

@@ -19,6 +19,7 @@ from .models import (
     Screening,
     Shift,
     ShiftAssignment,
+    ShiftTemplate,
     SwapRequest,
     SwapState,
     Task,
@@ -82,8 +83,48 @@ def volunteer_profile(volunteer: Volunteer) -> dict[str, Any]:
 
 
 def posko_list(user: Any, *, territory: Territory | None = None) -> QuerySet[Posko]:
-    queryset = policy.scope(Posko.objects.select_related("rw"), user, Perm.VOLUNTEER_VIEW)
+    """Posko with their shift templates (one prefetch query)."""
+    queryset = policy.scope(
+        Posko.objects.select_related("rw").prefetch_related("templates"),
+        user,
+        Perm.VOLUNTEER_VIEW,
+    )
     return _within(queryset, "rw_id", territory)
+
+
+def posko_for_view(user: Any, pk: Any, perm: Perm = Perm.VOLUNTEER_VIEW) -> Posko:
+    return policy.get_or_404(Posko.objects.select_related("rw"), user, perm, pk=pk)
+
+
+def shift_templates(
+    user: Any, *, posko: Posko | None = None, territory: Territory | None = None
+) -> QuerySet[ShiftTemplate]:
+    queryset = policy.scope(
+        ShiftTemplate.objects.select_related("posko"), user, Perm.VOLUNTEER_VIEW
+    )
+    if posko is not None:
+        queryset = queryset.filter(posko=posko)
+    return _within(queryset, "rw_id", territory)
+
+
+def shift_template_for_view(user: Any, pk: Any, perm: Perm = Perm.VOLUNTEER_VIEW) -> ShiftTemplate:
+    return policy.get_or_404(ShiftTemplate.objects.select_related("posko"), user, perm, pk=pk)
+
+
+def swaps(
+    user: Any, *, territory: Territory | None = None, state: str = ""
+) -> QuerySet[SwapRequest]:
+    """Swap requests within reach, newest first (``state=pending``: what coordinators decide)."""
+    queryset = policy.scope(
+        SwapRequest.objects.select_related(
+            "assignment__shift__posko", "assignment__volunteer", "to_volunteer", "decided_by"
+        ),
+        user,
+        Perm.VOLUNTEER_VIEW,
+    )
+    if state:
+        queryset = queryset.filter(state=state)
+    return _within(queryset, "rw_id", territory).order_by("-created_at", "-id")
 
 
 def shifts(

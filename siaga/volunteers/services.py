@@ -232,17 +232,106 @@ def set_teams(*, actor: Any, volunteer: Volunteer, teams: Iterable[Team]) -> Vol
 # ---------------------------------------------------------------- posko, templates, roster
 
 
+def _clean_posko(rw_id: int, name: str, kind: str, exclude: int | None = None) -> str:
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("Give the posko a name.")]
+    elif len(name) > 100:
+        errors["name"] = [_("Use at most 100 characters.")]
+    elif Posko.objects.filter(rw_id=rw_id, name__iexact=name).exclude(pk=exclude or 0).exists():
+        errors["name"] = [_("This RW already has a posko with this name.")]
+    if kind not in PoskoKind.values:
+        errors["kind"] = [_("Choose posko, entry post or public kitchen.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return name
+
+
 @transaction.atomic
 def create_posko(*, actor: Any, rw: Territory, name: str, kind: str = PoskoKind.POSKO) -> Posko:
     require_territory(actor, Perm.VOLUNTEER_MANAGE, rw)
     _require_rw(rw)
-    if kind not in PoskoKind.values:
-        raise ValidationFailed.single("kind", _("Choose a valid kind."))
-    if not name.strip():
-        raise ValidationFailed.single("name", _("This field is required."))
-    posko, _created = Posko.objects.get_or_create(rw=rw, name=name.strip(), defaults={"kind": kind})
+    name = _clean_posko(rw.pk, name, kind)
+    posko = Posko.objects.create(rw=rw, name=name, kind=kind)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=posko, territory_id=rw.pk)
     contribute(actor, "volunteers.posko", rw.pk, posko)
     return posko
+
+
+@transaction.atomic
+def update_posko(*, actor: Any, posko: Posko, name: str, kind: str) -> Posko:
+    """Rename a posko or change its kind (its shifts and stock stay with it)."""
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
+    posko = Posko.objects.select_for_update().get(pk=posko.pk)
+    before = {"name": posko.name, "kind": posko.kind}
+    posko.name = _clean_posko(posko.rw_id, name, kind, exclude=posko.pk)
+    posko.kind = kind
+    posko.save(update_fields=["name", "kind"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=posko,
+        territory_id=posko.rw_id,
+        changes=audit.diff(before, {"name": posko.name, "kind": posko.kind}),
+    )
+    contribute(actor, "volunteers.posko", posko.rw_id, posko)
+    return posko
+
+
+def _clean_template(
+    posko: Posko,
+    *,
+    name: str,
+    starts: dt.time | None,
+    ends: dt.time | None,
+    min_people: int | None,
+    max_people: int | None,
+    weekdays: Iterable[int],
+    exclude: int | None = None,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("Give the shift a name, e.g. pagi or malam.")]
+    elif len(name) > 60:
+        errors["name"] = [_("Use at most 60 characters.")]
+    elif (
+        ShiftTemplate.objects.filter(posko=posko, name__iexact=name)
+        .exclude(pk=exclude or 0)
+        .exists()
+    ):
+        errors["name"] = [_("This posko already has a shift with this name.")]
+    if starts is None:
+        errors["starts"] = [_("Enter the start time, e.g. 06:00.")]
+    if ends is None:
+        errors["ends"] = [_("Enter the end time, e.g. 14:00.")]
+    elif starts is not None and starts == ends:
+        errors["ends"] = [_("A shift cannot end when it starts.")]
+    if min_people is None or min_people < 1:
+        errors["min_people"] = [_("At least one person.")]
+    elif min_people > 50:
+        errors["min_people"] = [_("At most 50 people.")]
+    if max_people is None or max_people > 50:
+        errors["max_people"] = [_("Enter the maximum number of people (at most 50).")]
+    elif min_people is not None and max_people < min_people:
+        errors["max_people"] = [_("The maximum cannot be below the minimum.")]
+    try:
+        days = sorted({int(d) for d in weekdays})
+    except (TypeError, ValueError):
+        days = [-1]
+    if any(d not in range(7) for d in days):
+        errors["weekdays"] = [_("Weekdays are 0 (Monday) to 6 (Sunday).")]
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "name": name,
+        "starts": starts,
+        "ends": ends,
+        "min_people": min_people,
+        "max_people": max_people,
+        "weekdays": days,
+    }
 
 
 @transaction.atomic
@@ -251,36 +340,72 @@ def create_shift_template(
     actor: Any,
     posko: Posko,
     name: str,
-    starts: dt.time,
-    ends: dt.time,
-    min_people: int = 2,
-    max_people: int = 4,
+    starts: dt.time | None,
+    ends: dt.time | None,
+    min_people: int | None = 2,
+    max_people: int | None = 4,
     weekdays: Iterable[int] = (),
+    active: bool = True,
 ) -> ShiftTemplate:
+    """A recurring shift of a posko (e.g. pagi 06–14, 2–4 people); a night shift may end the
+    next morning."""
     policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
-    errors: dict[str, list[str]] = {}
-    if min_people < 1:
-        errors["min_people"] = [_("At least one person.")]
-    if max_people < min_people:
-        errors["max_people"] = [_("The maximum cannot be below the minimum.")]
-    days = sorted(set(weekdays))
-    if any(d not in range(7) for d in days):
-        errors["weekdays"] = [_("Weekdays are 0 (Monday) to 6 (Sunday).")]
-    if starts == ends:
-        errors["ends"] = [_("A shift cannot end when it starts.")]
-    if errors:
-        raise ValidationFailed(errors)
-    template = ShiftTemplate.objects.create(
-        posko=posko,
-        rw_id=posko.rw_id,
-        name=name.strip() or f"{starts:%H:%M}",
+    cleaned = _clean_template(
+        posko,
+        name=name,
         starts=starts,
         ends=ends,
         min_people=min_people,
         max_people=max_people,
-        weekdays=days,
+        weekdays=weekdays,
     )
+    template = ShiftTemplate.objects.create(
+        posko=posko, rw_id=posko.rw_id, active=active, **cleaned
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=template, territory_id=posko.rw_id)
     contribute(actor, "volunteers.shift_template", posko.rw_id, template)
+    return template
+
+
+@transaction.atomic
+def update_shift_template(
+    *,
+    actor: Any,
+    template: ShiftTemplate,
+    name: str,
+    starts: dt.time | None,
+    ends: dt.time | None,
+    min_people: int | None,
+    max_people: int | None,
+    weekdays: Iterable[int] = (),
+    active: bool = True,
+) -> ShiftTemplate:
+    """Change a shift template; shifts already on the roster keep their times."""
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, template)
+    template = ShiftTemplate.objects.select_for_update().select_related("posko").get(pk=template.pk)
+    fields = ("name", "starts", "ends", "min_people", "max_people", "weekdays", "active")
+    before = {f: getattr(template, f) for f in fields}
+    cleaned = _clean_template(
+        template.posko,
+        name=name,
+        starts=starts,
+        ends=ends,
+        min_people=min_people,
+        max_people=max_people,
+        weekdays=weekdays,
+        exclude=template.pk,
+    )
+    for key, value in (cleaned | {"active": active}).items():
+        setattr(template, key, value)
+    template.save(update_fields=list(fields))
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=template,
+        territory_id=template.rw_id,
+        changes=audit.diff(before, {f: getattr(template, f) for f in fields}),
+    )
+    contribute(actor, "volunteers.shift_template", template.rw_id, template)
     return template
 
 
@@ -686,7 +811,7 @@ def ensure_monitoring_tasks(*, day: dt.date, now: dt.datetime | None = None) -> 
     contact on ``day``; slots already recorded close their task. Returns tasks created."""
     from siaga.health import protocols as rules
     from siaga.health.models import Case, Contact, Monitoring, ProtocolKind
-    from siaga.health.selectors import monitored_subjects
+    from siaga.health.selectors import monitored_subjects, monitoring_task_key
 
     now = now or timezone.now()
     params = rules.triage_params(rules.in_force(ProtocolKind.TRIAGE, day))
@@ -705,7 +830,7 @@ def ensure_monitoring_tasks(*, day: dt.date, now: dt.datetime | None = None) -> 
                     key = (subject.pk, None) if kind == "case" else (None, subject.pk)
                     recorded = (*key, slot) in done
                     task, new = ensure_task(
-                        source_key=f"monitoring:{kind}:{subject.pk}:{day:%Y-%m-%d}:{slot}",
+                        source_key=monitoring_task_key(kind, subject.pk, day, slot),
                         territory_id=subject.rt_id,
                         kind=TaskKind.MONITORING,
                         title=_("Monitoring %(slot)s: %(kind)s #%(id)s")

@@ -16,4 +16,7 @@ urlpatterns = [
     path("daftar/<int:pk>/", views.volunteer_detail, name="volunteer"),
     path("daftar/<int:pk>/setujui/", views.volunteer_approve, name="volunteer_approve"),
     path("gabung/", views.offer, name="offer"),
+    path("posko/", views.posko_list, name="posko_list"),
+    path("posko/<int:pk>/", views.posko_detail, name="posko"),
+    path("posko/jadwal-tetap/<int:pk>/", views.shift_template_edit, name="shift_template"),
 ]

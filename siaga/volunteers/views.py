@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.territory.models import Level, Territory
 
 from . import selectors, services
+from .forms import PoskoForm, RosterForm, ShiftTemplateForm
 from .models import ShiftAssignment, Skill, Team, TeamKind, Volunteer
 
 
@@ -292,4 +294,156 @@ def offer(request: HttpRequest) -> HttpResponse:
             return redirect("home")
     return render(
         request, "volunteers/offer.html", {"skills": Skill.choices, "team_kinds": TeamKind.choices}
+    )
+
+
+# ---------------------------------------------------------------- posko, shift templates, roster
+
+
+def _can_manage_somewhere(user: Any) -> bool:
+    return not policy.scope_for(user, Perm.VOLUNTEER_MANAGE).empty
+
+
+@login_required
+def posko_list(request: HttpRequest) -> HttpResponse:
+    """The posko within reach with their shift templates; pengurus add a posko here."""
+    policy.require_somewhere(request.user, Perm.VOLUNTEER_VIEW)
+    can_manage = _can_manage_somewhere(request.user)
+    form = PoskoForm(request.POST or None, user=request.user) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404("not found")
+        if form.is_valid():
+            rw = policy.get_or_404(
+                Territory.objects.filter(level=Level.RW),
+                request.user,
+                Perm.VOLUNTEER_MANAGE,
+                pk=_int(form.cleaned_data["rw"]),
+            )
+            try:
+                posko = services.create_posko(
+                    actor=request.user,
+                    rw=rw,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except ValidationFailed as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                messages.success(request, _("Posko added."))
+                return redirect("volunteers:posko", pk=posko.pk)
+    return render(
+        request,
+        "volunteers/posko_list.html",
+        {"posko_list": list(selectors.posko_list(request.user)[:200]), "form": form},
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One posko: edit it, its shift templates, and the roster generated from them."""
+    posko = selectors.posko_for_view(request.user, pk)
+    can_manage = policy.can_act_on(request.user, Perm.VOLUNTEER_MANAGE, posko)
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    if request.method == "POST" and not can_manage:
+        raise Http404("not found")
+    posko_form = PoskoForm(
+        request.POST if which == "posko" else None,
+        user=request.user,
+        editing=True,
+        initial={"name": posko.name, "kind": posko.kind},
+    )
+    template_form = ShiftTemplateForm(
+        request.POST if which == "template" else None, initial={"active": True}
+    )
+    roster_form = RosterForm(request.POST if which == "roster" else None)
+    if which == "posko" and posko_form.is_valid():
+        try:
+            services.update_posko(
+                actor=request.user,
+                posko=posko,
+                name=posko_form.cleaned_data["name"],
+                kind=posko_form.cleaned_data["kind"],
+            )
+        except ValidationFailed as exc:
+            posko_form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Posko saved."))
+            return redirect("volunteers:posko", pk=posko.pk)
+    elif which == "template" and template_form.is_valid():
+        try:
+            services.create_shift_template(
+                actor=request.user, posko=posko, **template_form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            template_form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Shift template added."))
+            return redirect("volunteers:posko", pk=posko.pk)
+    elif which == "roster" and roster_form.is_valid():
+        try:
+            created = services.generate_roster(
+                actor=request.user,
+                posko=posko,
+                start=roster_form.cleaned_data["start"] or timezone.localdate(),
+                days=roster_form.cleaned_data["weeks"] * 7,
+            )
+        except ValidationFailed as exc:
+            roster_form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("%(n)d shifts added to the roster.") % {"n": created})
+            return redirect("volunteers:posko", pk=posko.pk)
+    elif which not in ("", "posko", "template", "roster"):
+        raise Http404("not found")
+    start = timezone.localdate()
+    invalid = any(f.errors for f in (posko_form, template_form, roster_form))
+    return render(
+        request,
+        "volunteers/posko_detail.html",
+        {
+            "posko": posko,
+            "can_manage": can_manage,
+            "templates": list(selectors.shift_templates(request.user, posko=posko)),
+            "upcoming": list(
+                selectors.shifts(
+                    request.user, posko=posko, start=start, end=start + dt.timedelta(days=7)
+                )
+            ),
+            "posko_form": posko_form,
+            "template_form": template_form,
+            "roster_form": roster_form,
+        },
+        status=422 if invalid else 200,
+    )
+
+
+@login_required
+def shift_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = selectors.shift_template_for_view(request.user, pk, Perm.VOLUNTEER_MANAGE)
+    initial = {
+        "name": template.name,
+        "starts": template.starts,
+        "ends": template.ends,
+        "min_people": template.min_people,
+        "max_people": template.max_people,
+        "weekdays": template.weekdays,
+        "active": template.active,
+    }
+    form = ShiftTemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_shift_template(
+                actor=request.user, template=template, **form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Shift template saved."))
+            return redirect("volunteers:posko", pk=template.posko_id)
+    return render(
+        request,
+        "volunteers/shift_template_form.html",
+        {"template": template, "form": form},
+        status=422 if form.errors else 200,
     )

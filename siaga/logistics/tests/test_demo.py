@@ -34,3 +34,33 @@ def test_demos_are_consistent_and_idempotent(world: Any) -> None:
     assert build_volunteers_demo(seed=1, today=today).skipped_reason == "already"
     assert build_logistics_demo(seed=1, today=today).skipped_reason == "already"
     assert (Task.objects.count(), StockMovement.objects.count()) == before
+
+
+def test_demos_include_templates_kitchen_packages_equipment_and_transfers(world: Any) -> None:
+    from siaga.logistics.models import Equipment, KitchenDay, PackageTemplate
+    from siaga.volunteers.models import Posko, ShiftTemplate
+
+    make_case(world, "rt003")
+    today = timezone.localdate()
+    build_volunteers_demo(seed=2, today=today)
+    build_logistics_demo(seed=2, today=today)
+    rw = world.t["rw006"]
+    # Shift templates at the posko and at the entry post; the posko's piket is on the roster.
+    with_templates = set(ShiftTemplate.objects.filter(rw=rw).values_list("posko__kind", flat=True))
+    assert with_templates == {"posko", "entry_post"}
+    piket = ShiftTemplate.objects.get(rw=rw, name="piket")
+    assert Shift.objects.filter(template=piket).exists()
+    assert not Shift.objects.filter(template=piket, day__week_day=1).exists()  # no Sundays
+    assert KitchenDay.objects.filter(rw=rw).count() == 14
+    assert set(PackageTemplate.objects.filter(rw=rw).values_list("name", flat=True)) == {
+        "Sembako harian isoman",
+        "Paket lansia",
+    }
+    assert set(Equipment.objects.filter(rw=rw).values_list("kind", flat=True)) == {
+        "oximeter",
+        "thermometer",
+    }
+    kitchen = Posko.objects.get(rw=rw, kind="kitchen")
+    assert StockBalance.objects.get(posko=kitchen, item__name="Beras").quantity == 5
+    kinds = set(StockMovement.objects.filter(rw=rw).values_list("kind", flat=True))
+    assert {"transfer_out", "transfer_in", "kitchen", "aid"} <= kinds
