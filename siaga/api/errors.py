@@ -77,7 +77,7 @@ def validation_details(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         loc = [
             str(part)
             for part in error.get("loc", ())
-            if part not in ("body", "payload", "query", "filters", "path")
+            if part not in ("body", "payload", "query", "filters", "path", "form", "file")
         ]
         name = ".".join(loc) or "__all__"
         fields.setdefault(name, []).append(_message(error))
