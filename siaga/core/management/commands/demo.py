@@ -121,8 +121,11 @@ class Command(BaseCommand):
 
     def _phase_demos(self, seed: int) -> None:
         """The co-production phases' demo content, in dependency order; each is idempotent."""
+        from siaga.assessment.demo import build_assessment_demo
+        from siaga.assessment.report_demo import build_report_demo
         from siaga.commissioning.demo import build_commissioning_demo
         from siaga.health.demo import build_health_demo
+        from siaga.indicators.demo import build_indicators_demo
         from siaga.logistics.demo import build_logistics_demo
         from siaga.volunteers.demo import build_volunteers_demo
 
@@ -131,10 +134,24 @@ class Command(BaseCommand):
             (_("volunteers, teams, shifts and tasks"), build_volunteers_demo),
             (_("lumbung pangan, aid, donations and loans"), build_logistics_demo),
             (_("needs, budget rounds, plans and meetings"), build_commissioning_demo),
+            (_("feedback and complaints"), build_assessment_demo),
+            (_("volunteer report narrative"), build_report_demo),
+            # Last: the indicator aggregates are computed from everything above.
+            (_("program indicators"), build_indicators_demo),
         ]
         for label, build in builders:
             started = time.perf_counter()
             outcome = build(seed=seed)
+            if isinstance(outcome, str):  # builders that report their own one-line summary
+                self.stdout.write(
+                    _("Demo content: %(what)s — %(summary)s (%(seconds).1f s)")
+                    % {
+                        "what": label,
+                        "summary": outcome,
+                        "seconds": time.perf_counter() - started,
+                    }
+                )
+                continue
             skipped = getattr(outcome, "skipped_reason", "")
             self.stdout.write(
                 _("Demo content: %(what)s — %(state)s (%(seconds).1f s)")
