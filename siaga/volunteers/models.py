@@ -403,6 +403,8 @@ class Task(models.Model):
             models.Index(fields=["state", "due_at"], name="task_open_due"),
             models.Index(fields=["territory", "state"], name="task_territory_state"),
             models.Index(fields=["content_type", "object_id"], name="task_subject"),
+            # Reports count tasks closed in a period (Laporan Kinerja Relawan, indicators).
+            models.Index(fields=["closed_at"], name="task_closed_at"),
         ]
 
     def __str__(self) -> str:
