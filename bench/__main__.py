@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import synth, territory_load
+from bench import indicators, synth, territory_load, volunteer_report
 
 
 def main() -> None:
@@ -18,6 +18,8 @@ def main() -> None:
     if args.full and synth.CITY not in sizes:
         sizes.append(synth.CITY)
     synth.run(sizes, args.backend)
+    volunteer_report.run(args.backend)
+    indicators.run(args.backend)
 
 
 if __name__ == "__main__":
