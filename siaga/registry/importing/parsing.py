@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -98,6 +99,41 @@ def parse_nik(value: Cell, today: dt.date | None = None) -> str:
         raise CellError(str(exc)) from None
 
 
+_NIK_PREFIXES_KEPT = 50_000  # distinct region + birth-date prefixes remembered per import
+
+
+def nik_parser(today: dt.date | None = None) -> Callable[[Cell], str]:
+    """``parse_nik`` for one import, answering at once for NIKs whose first 12 digits it has
+    already seen accepted.
+
+    registry.identity.decode_nik judges a 16-digit NIK by its first 12 digits (region and birth
+    date) and by its serial not being 0000; nothing else. So a plain 16-ASCII-digit cell whose
+    first 12 digits decode_nik accepted before (same ``today``) and whose serial is not 0000 is
+    valid, and is returned unchanged exactly as parse_nik would. Every other cell takes the full
+    path. The remembered prefixes are bounded, so memory stays flat on long files.
+    """
+    accepted: set[str] = set()
+
+    def parse(value: Cell) -> str:
+        if (
+            type(value) is str
+            and len(value) == 16
+            and value.isascii()
+            and value.isdigit()
+            and value[:12] in accepted
+            and value[12:] != "0000"
+        ):
+            return value
+        nik = parse_nik(value, today)
+        if nik:
+            if len(accepted) >= _NIK_PREFIXES_KEPT:
+                accepted.clear()
+            accepted.add(nik[:12])
+        return nik
+
+    return parse
+
+
 def parse_kk(value: Cell) -> str:
     if is_empty(value):
         return ""
@@ -112,7 +148,8 @@ def parse_kk(value: Cell) -> str:
 
 
 def parse_name(value: Cell) -> str:
-    name = clean_name(display(value))
+    # a text cell: display() would strip it and clean_name() split it anyway
+    name = " ".join(value.split()) if type(value) is str else clean_name(display(value))
     error = name_error(name)
     if error:
         raise CellError(error)
@@ -308,12 +345,27 @@ _ID_META = phonenumbers.PhoneMetadata.metadata_for_region("ID")
 _FAST_MOBILE = re.compile(r"^(?:\+?62|0)?(8\d{8,11})$")
 
 
-def _matches(number: str, desc: Any) -> bool:
+_PHONE_NOISE = re.compile(r"[\s\-.()]")
+
+
+def _compiled(desc: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+    """A phonenumbers number description as (possible lengths, compiled national pattern)."""
+    if desc is None:
+        return None
+    return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
+
+_ID_GENERAL = _compiled(_ID_META.general_desc) if _ID_META is not None else None
+_ID_MOBILE = _compiled(_ID_META.mobile) if _ID_META is not None else None
+
+
+def _matches(number: str, desc: tuple[frozenset[int], re.Pattern[str]] | None) -> bool:
     if desc is None:
         return False
-    if desc.possible_length and len(number) not in desc.possible_length:
+    lengths, pattern = desc
+    if lengths and len(number) not in lengths:
         return False
-    return re.fullmatch(desc.national_number_pattern, number) is not None
+    return pattern.fullmatch(number) is not None
 
 
 def parse_phone(value: Cell) -> str:
@@ -325,11 +377,11 @@ def parse_phone(value: Cell) -> str:
     if is_empty(value):
         return ""
     text = display(value)
-    compact = re.sub(r"[\s\-.()]", "", text.lstrip("'"))
+    compact = _PHONE_NOISE.sub("", text.lstrip("'"))
     match = _FAST_MOBILE.match(compact)
-    if match and _ID_META is not None:
+    if match:
         national = match.group(1)
-        if _matches(national, _ID_META.general_desc) and _matches(national, _ID_META.mobile):
+        if _matches(national, _ID_GENERAL) and _matches(national, _ID_MOBILE):
             return "+62" + national
     try:
         return normalise_phone(text.lstrip("'"))
