@@ -154,6 +154,13 @@ def get_or_404(queryset: QuerySet[M], user: Any, perm: Perm, **lookup: Any) -> M
         raise Http404("not found") from exc
 
 
+def rw_or_404(user: Any, perm: Perm, pk: Any) -> Any:
+    """The RW with this primary key (as chosen in a form) if ``user`` may use ``perm`` there."""
+    from siaga.territory.models import Level, Territory
+
+    return get_or_404(Territory.objects.filter(level=Level.RW), user, perm, pk=pk)
+
+
 def can_act_on(user: Any, perm: Perm, obj: models.Model) -> bool:
     """May ``user`` use ``perm`` on this (already loaded) object?"""
     scope_ = scope_for(user, perm)

@@ -181,12 +181,7 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
 def money(request: HttpRequest) -> HttpResponse:
     """Donations and cash spending with receipts; pengurus approve spending."""
     if request.method == "POST":
-        rw = policy.get_or_404(
-            Territory.objects.filter(level=Level.RW),
-            request.user,
-            Perm.LOGISTICS_RECORD,
-            pk=_int(request.POST.get("rw")),
-        )
+        rw = policy.rw_or_404(request.user, Perm.LOGISTICS_RECORD, request.POST.get("rw"))
         try:
             if request.POST.get("form") == "donation":
                 services.record_donation(
@@ -334,12 +329,7 @@ def packages(request: HttpRequest) -> HttpResponse:
         if form is None:
             raise Http404("not found")
         if form.is_valid():
-            rw = policy.get_or_404(
-                Territory.objects.filter(level=Level.RW),
-                request.user,
-                Perm.LOGISTICS_MANAGE,
-                pk=_int(form.cleaned_data["rw"]),
-            )
+            rw = policy.rw_or_404(request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"])
             try:
                 services.create_package_template(
                     actor=request.user,
@@ -419,12 +409,7 @@ def kitchen(request: HttpRequest) -> HttpResponse:
         if form is None:
             raise Http404("not found")
         if form.is_valid():
-            rw = policy.get_or_404(
-                Territory.objects.filter(level=Level.RW),
-                request.user,
-                Perm.LOGISTICS_RECORD,
-                pk=_int(form.cleaned_data["rw"]),
-            )
+            rw = policy.rw_or_404(request.user, Perm.LOGISTICS_RECORD, form.cleaned_data["rw"])
             try:
                 services.record_kitchen_day(
                     actor=request.user,
@@ -452,12 +437,7 @@ def equipment_new(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.LOGISTICS_MANAGE)
     form = EquipmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        rw = policy.get_or_404(
-            Territory.objects.filter(level=Level.RW),
-            request.user,
-            Perm.LOGISTICS_MANAGE,
-            pk=_int(form.cleaned_data["rw"]),
-        )
+        rw = policy.rw_or_404(request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"])
         try:
             services.add_equipment(
                 actor=request.user,

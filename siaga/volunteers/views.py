@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
-from siaga.territory.models import Level, Territory
 
 from . import selectors, services
 from .forms import PoskoForm, RosterForm, ShiftTemplateForm
@@ -314,12 +313,7 @@ def posko_list(request: HttpRequest) -> HttpResponse:
         if form is None:
             raise Http404("not found")
         if form.is_valid():
-            rw = policy.get_or_404(
-                Territory.objects.filter(level=Level.RW),
-                request.user,
-                Perm.VOLUNTEER_MANAGE,
-                pk=_int(form.cleaned_data["rw"]),
-            )
+            rw = policy.rw_or_404(request.user, Perm.VOLUNTEER_MANAGE, form.cleaned_data["rw"])
             try:
                 posko = services.create_posko(
                     actor=request.user,
