@@ -51,7 +51,12 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     summary = models.CharField(max_length=255, blank=True)
     territory = models.ForeignKey(
-        "territory.Territory", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "territory.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # audit_territory_at (territory, at) serves it
     )
     interface = models.CharField(
         max_length=8, choices=[(i, i) for i in INTERFACES], default="system"

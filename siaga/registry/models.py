@@ -141,6 +141,7 @@ class Resident(models.Model):
         on_delete=models.PROTECT,
         related_name="residents",
         verbose_name=_("RT"),
+        db_index=False,  # resident_rt_name (rt, name) serves every rt_id look-up and range
     )
     status = models.CharField(
         _("domicile status"),
