@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Path, Query, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -160,7 +160,7 @@ def list_stock_items(request: HttpRequest, filters: Query[RangeQuery]) -> dict[s
 
 
 @router.post("/stock-items", response={201: StockItemOut, **ERRORS})
-def create_stock_item(request: HttpRequest, payload: StockItemIn) -> tuple[int, Any]:
+def create_stock_item(request: HttpRequest, payload: StockItemIn) -> Status:
     item = services.create_stock_item(
         actor=request.user,
         rw=territory_or_404(payload.rw),
@@ -169,7 +169,7 @@ def create_stock_item(request: HttpRequest, payload: StockItemIn) -> tuple[int, 
         category=payload.category,
     )
     item.on_hand = Decimal(0)  # type: ignore[attr-defined]
-    return 201, item
+    return Status(201, item)
 
 
 @router.get("/stock-movements", response={200: Page[MovementOut], **ERRORS})
@@ -186,18 +186,21 @@ def list_movements(request: HttpRequest, filters: Query[MovementQuery]) -> dict[
 
 
 @router.post("/stock-movements", response={201: MovementOut, **ERRORS})
-def create_movement(request: HttpRequest, payload: MovementIn) -> tuple[int, StockMovement]:
+def create_movement(request: HttpRequest, payload: MovementIn) -> Status:
     """Stock in or out. An out movement larger than the stock on hand is refused (422) and
     changes nothing; concurrent requests can never take the stock below zero."""
     item = _get(StockItem, request.user, payload.item)
     posko = _posko(request.user, payload.posko)
-    return 201, services.move_stock(
-        actor=request.user,
-        item=item,
-        posko=posko,
-        kind=payload.kind,
-        quantity=payload.quantity,
-        note=payload.note,
+    return Status(
+        201,
+        services.move_stock(
+            actor=request.user,
+            item=item,
+            posko=posko,
+            kind=payload.kind,
+            quantity=payload.quantity,
+            note=payload.note,
+        ),
     )
 
 
@@ -288,16 +291,19 @@ def list_aid_requests(request: HttpRequest, filters: Query[AidQuery]) -> dict[st
 
 
 @router.post("/aid-requests", response={201: AidRequestOut, **ERRORS})
-def create_aid_request(request: HttpRequest, payload: AidRequestIn) -> tuple[int, AidRequest]:
+def create_aid_request(request: HttpRequest, payload: AidRequestIn) -> Status:
     """A warga asks for their own household; a volunteer raises a request for a household."""
     household = _get(Household, request.user, payload.household, Perm.LOGISTICS_REQUEST)
     template = _get(PackageTemplate, request.user, payload.template) if payload.template else None
-    return 201, services.request_aid(
-        actor=request.user,
-        household=household,
-        for_day=payload.for_day,
-        template=template,
-        note=payload.note,
+    return Status(
+        201,
+        services.request_aid(
+            actor=request.user,
+            household=household,
+            for_day=payload.for_day,
+            template=template,
+            note=payload.note,
+        ),
     )
 
 
@@ -313,16 +319,19 @@ def list_deliveries(request: HttpRequest, filters: Query[RangeQuery]) -> dict[st
 
 
 @router.post("/deliveries", response={201: DeliveryOut, **ERRORS})
-def create_delivery(request: HttpRequest, payload: DeliveryIn) -> tuple[int, Delivery]:
+def create_delivery(request: HttpRequest, payload: DeliveryIn) -> Status:
     """Proof of delivery of an aid request; the package leaves the posko's stock."""
     aid = selectors.aid_request_for_view(request.user, payload.request)
-    return 201, services.deliver(
-        actor=request.user,
-        request=aid,
-        posko=_posko(request.user, payload.posko),
-        received_by=payload.received_by,
-        delivered_at=payload.delivered_at,
-        note=payload.note,
+    return Status(
+        201,
+        services.deliver(
+            actor=request.user,
+            request=aid,
+            posko=_posko(request.user, payload.posko),
+            received_by=payload.received_by,
+            delivered_at=payload.delivered_at,
+            note=payload.note,
+        ),
     )
 
 
@@ -375,7 +384,7 @@ def list_donations(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str
 
 
 @router.post("/donations", response={201: DonationOut, **ERRORS})
-def create_donation(request: HttpRequest, payload: DonationIn) -> tuple[int, Donation]:
+def create_donation(request: HttpRequest, payload: DonationIn) -> Status:
     """Cash (amount, method) or in kind (its items go into the stock ledger)."""
     items = [
         (
@@ -385,17 +394,20 @@ def create_donation(request: HttpRequest, payload: DonationIn) -> tuple[int, Don
         )
         for line in payload.items
     ]
-    return 201, services.record_donation(
-        actor=request.user,
-        rw=territory_or_404(payload.rw),
-        kind=payload.kind,
-        received_on=payload.received_on,
-        donor_name=payload.donor_name,
-        anonymous=payload.anonymous,
-        amount=payload.amount,
-        method=payload.method,
-        items=items,
-        note=payload.note,
+    return Status(
+        201,
+        services.record_donation(
+            actor=request.user,
+            rw=territory_or_404(payload.rw),
+            kind=payload.kind,
+            received_on=payload.received_on,
+            donor_name=payload.donor_name,
+            anonymous=payload.anonymous,
+            amount=payload.amount,
+            method=payload.method,
+            items=items,
+            note=payload.note,
+        ),
     )
 
 
@@ -452,13 +464,16 @@ def list_loans(request: HttpRequest, filters: Query[LoanQuery]) -> dict[str, Any
 
 
 @router.post("/loans", response={201: LoanOut, **ERRORS})
-def create_loan(request: HttpRequest, payload: LoanIn) -> tuple[int, Loan]:
-    return 201, services.lend(
-        actor=request.user,
-        equipment=_get(Equipment, request.user, payload.equipment),
-        household=_get(Household, request.user, payload.household, Perm.LOGISTICS_RECORD),
-        lent_on=payload.lent_on,
-        due_on=payload.due_on,
+def create_loan(request: HttpRequest, payload: LoanIn) -> Status:
+    return Status(
+        201,
+        services.lend(
+            actor=request.user,
+            equipment=_get(Equipment, request.user, payload.equipment),
+            household=_get(Household, request.user, payload.household, Perm.LOGISTICS_RECORD),
+            lent_on=payload.lent_on,
+            due_on=payload.due_on,
+        ),
     )
 
 
@@ -487,7 +502,7 @@ class TransferOut(Schema):
 
 
 @router.post("/stock-transfers", response={201: TransferOut, **ERRORS})
-def create_transfer(request: HttpRequest, payload: TransferIn) -> tuple[int, dict[str, Any]]:
+def create_transfer(request: HttpRequest, payload: TransferIn) -> Status:
     """Move stock between two posko of an RW in one transaction: a ``transfer_out`` and a
     ``transfer_in`` ledger row. More than the source holds answers 422 and writes nothing."""
     item = _get(StockItem, request.user, payload.item)
@@ -499,7 +514,7 @@ def create_transfer(request: HttpRequest, payload: TransferIn) -> tuple[int, dic
         quantity=payload.quantity,
         note=payload.note,
     )
-    return 201, {"out": out, "into": into}
+    return Status(201, {"out": out, "into": into})
 
 
 # ---------------------------------------------------------------- package templates
@@ -558,7 +573,7 @@ def list_packages(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str,
 
 
 @router.post("/package-templates", response={201: PackageOut, **ERRORS})
-def create_package(request: HttpRequest, payload: PackageIn) -> tuple[int, PackageTemplate]:
+def create_package(request: HttpRequest, payload: PackageIn) -> Status:
     template = services.create_package_template(
         actor=request.user,
         rw=territory_or_404(payload.rw),
@@ -566,7 +581,7 @@ def create_package(request: HttpRequest, payload: PackageIn) -> tuple[int, Packa
         lines=_lines(request.user, payload.lines),
         for_isolation=payload.for_isolation,
     )
-    return 201, selectors.package_template_for_view(request.user, template.pk)
+    return Status(201, selectors.package_template_for_view(request.user, template.pk))
 
 
 @router.patch("/package-templates/{template_id}", response={200: PackageOut, **ERRORS})
@@ -616,7 +631,7 @@ def list_kitchen_days(request: HttpRequest, filters: Query[RangeQuery]) -> dict[
 
 
 @router.post("/kitchen-days", response={201: KitchenDayOut, **ERRORS})
-def record_kitchen_day(request: HttpRequest, payload: KitchenDayIn) -> tuple[int, KitchenDay]:
+def record_kitchen_day(request: HttpRequest, payload: KitchenDayIn) -> Status:
     """Meals served on a day; posting the same day again corrects it."""
     row = services.record_kitchen_day(
         actor=request.user,
@@ -625,7 +640,7 @@ def record_kitchen_day(request: HttpRequest, payload: KitchenDayIn) -> tuple[int
         meals=payload.meals,
         note=payload.note,
     )
-    return 201, selectors.kitchen_days(request.user).get(pk=row.pk)
+    return Status(201, selectors.kitchen_days(request.user).get(pk=row.pk))
 
 
 # ---------------------------------------------------------------- equipment
@@ -657,10 +672,16 @@ def list_equipment(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str
 
 
 @router.post("/equipment", response={201: EquipmentOut, **ERRORS})
-def create_equipment(request: HttpRequest, payload: EquipmentIn) -> tuple[int, Equipment]:
+def create_equipment(request: HttpRequest, payload: EquipmentIn) -> Status:
     """Register a lendable device (pengurus and facilitators)."""
-    return 201, services.add_equipment(
-        actor=request.user, rw=territory_or_404(payload.rw), kind=payload.kind, label=payload.label
+    return Status(
+        201,
+        services.add_equipment(
+            actor=request.user,
+            rw=territory_or_404(payload.rw),
+            kind=payload.kind,
+            label=payload.label,
+        ),
     )
 
 
@@ -739,7 +760,7 @@ def create_spending(
     request: HttpRequest,
     payload: Form[SpendingForm],
     receipt: File[UploadedFile | None] = None,
-) -> tuple[int, Spending]:
+) -> Status:
     """Cash spent, as ``multipart/form-data`` with an optional ``receipt`` file (JPEG, PNG, WebP
     or PDF, at most 5 MB; checked by content before anything is saved)."""
     fields = _spending_fields(payload)
@@ -751,7 +772,7 @@ def create_spending(
         receipt=receipt,
         **fields,
     )
-    return 201, _spending(request.user, spending.pk)
+    return Status(201, _spending(request.user, spending.pk))
 
 
 @router.post("/spending/{spending_id}/receipt", response={200: SpendingOut, **ERRORS})

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from siaga.accounts.models import User
@@ -327,7 +327,7 @@ def list_teams(request: HttpRequest, filters: Query[VolunteerQuery]) -> dict[str
 
 
 @router.post("/teams", response={201: TeamOut, **ERRORS})
-def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, Team]:
+def create_team(request: HttpRequest, payload: TeamIn) -> Status:
     """Add a team to an RW (pengurus and facilitators)."""
     coordinator = None
     if payload.coordinator:
@@ -341,7 +341,7 @@ def create_team(request: HttpRequest, payload: TeamIn) -> tuple[int, Team]:
         kind=payload.kind,
         coordinator=coordinator,
     )
-    return 201, team
+    return Status(201, team)
 
 
 @router.get("/volunteers", response={200: Page[VolunteerOut], **ERRORS})
@@ -353,7 +353,7 @@ def list_volunteers(request: HttpRequest, filters: Query[VolunteerQuery]) -> dic
 
 
 @router.post("/volunteers", response={201: VolunteerOut, **ERRORS})
-def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> tuple[int, Volunteer]:
+def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> Status:
     """A pengurus registers a volunteer (active at once)."""
     rw = territory_or_404(payload.rw)
     user = None
@@ -372,11 +372,11 @@ def create_volunteer(request: HttpRequest, payload: VolunteerIn) -> tuple[int, V
         user=user,
         teams=[t for t in teams if t is not None],
     )
-    return 201, volunteer
+    return Status(201, volunteer)
 
 
 @router.post("/volunteers/offer", response={201: VolunteerOut, **ERRORS})
-def offer(request: HttpRequest, payload: OfferIn) -> tuple[int, Volunteer]:
+def offer(request: HttpRequest, payload: OfferIn) -> Status:
     """A warga offers to volunteer in their own RW (a pengurus approves)."""
     volunteer = services.offer_to_volunteer(
         actor=request.user,
@@ -384,7 +384,7 @@ def offer(request: HttpRequest, payload: OfferIn) -> tuple[int, Volunteer]:
         availability=payload.availability,
         phone=payload.phone,
     )
-    return 201, volunteer
+    return Status(201, volunteer)
 
 
 @router.get("/volunteers/{volunteer_id}", response={200: VolunteerDetailOut, **ERRORS})
@@ -424,10 +424,10 @@ def list_shifts(request: HttpRequest, filters: Query[ShiftQuery]) -> dict[str, A
 
 
 @router.post("/shifts/{shift_id}/signup", response={201: AssignmentOut, **ERRORS})
-def sign_up(request: HttpRequest, shift_id: Id, payload: SignUpIn) -> tuple[int, Any]:
+def sign_up(request: HttpRequest, shift_id: Id, payload: SignUpIn) -> Status:
     shift = selectors.shift_for_view(request.user, shift_id)
     volunteer = _volunteer(request.user, payload.volunteer)
-    return 201, services.sign_up(actor=request.user, shift=shift, volunteer=volunteer)
+    return Status(201, services.sign_up(actor=request.user, shift=shift, volunteer=volunteer))
 
 
 def _assignment(request: HttpRequest, shift_id: int, volunteer_id: int | None) -> ShiftAssignment:
@@ -458,16 +458,19 @@ def check_out(request: HttpRequest, shift_id: Id, payload: CheckIn) -> Any:
 
 
 @router.post("/shifts/{shift_id}/screenings", response={201: ScreeningOut, **ERRORS})
-def screening(request: HttpRequest, shift_id: Id, payload: ScreeningIn) -> tuple[int, Any]:
+def screening(request: HttpRequest, shift_id: Id, payload: ScreeningIn) -> Status:
     """One person screened at the entry post (temperature, newcomer, allowed in); no names."""
     shift = selectors.shift_for_view(request.user, shift_id)
-    return 201, services.record_screening(
-        actor=request.user,
-        shift=shift,
-        temperature_c=payload.temperature_c,
-        newcomer=payload.newcomer,
-        allowed=payload.allowed,
-        note=payload.note,
+    return Status(
+        201,
+        services.record_screening(
+            actor=request.user,
+            shift=shift,
+            temperature_c=payload.temperature_c,
+            newcomer=payload.newcomer,
+            allowed=payload.allowed,
+            note=payload.note,
+        ),
     )
 
 
@@ -491,7 +494,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
 
 
 @router.post("/tasks", response={201: TaskOut, **ERRORS})
-def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
+def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     task = services.create_task(
         actor=request.user,
         territory=territory_or_404(payload.territory),
@@ -503,7 +506,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
         assignee=_volunteer(request.user, payload.assignee),
         team=_team(request.user, payload.team),
     )
-    return 201, task
+    return Status(201, task)
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
@@ -631,10 +634,16 @@ def list_posko(request: HttpRequest, filters: Query[PoskoQuery]) -> dict[str, An
 
 
 @router.post("/posko", response={201: PoskoOut, **ERRORS})
-def create_posko(request: HttpRequest, payload: PoskoIn) -> tuple[int, Posko]:
+def create_posko(request: HttpRequest, payload: PoskoIn) -> Status:
     """Add a posko to an RW (pengurus and facilitators)."""
-    return 201, services.create_posko(
-        actor=request.user, rw=territory_or_404(payload.rw), name=payload.name, kind=payload.kind
+    return Status(
+        201,
+        services.create_posko(
+            actor=request.user,
+            rw=territory_or_404(payload.rw),
+            name=payload.name,
+            kind=payload.kind,
+        ),
     )
 
 
@@ -656,12 +665,12 @@ def list_shift_templates(request: HttpRequest, posko_id: Id) -> Any:
 
 
 @router.post("/posko/{posko_id}/shift-templates", response={201: ShiftTemplateOut, **ERRORS})
-def create_shift_template(
-    request: HttpRequest, posko_id: Id, payload: ShiftTemplateIn
-) -> tuple[int, ShiftTemplate]:
+def create_shift_template(request: HttpRequest, posko_id: Id, payload: ShiftTemplateIn) -> Status:
     """A recurring shift of the posko (e.g. pagi 06:00–14:00, 2–4 people)."""
     posko = selectors.posko_for_view(request.user, posko_id)
-    return 201, services.create_shift_template(actor=request.user, posko=posko, **payload.dict())
+    return Status(
+        201, services.create_shift_template(actor=request.user, posko=posko, **payload.dict())
+    )
 
 
 @router.patch("/shift-templates/{template_id}", response={200: ShiftTemplateOut, **ERRORS})
@@ -685,13 +694,13 @@ def update_shift_template(
 
 
 @router.post("/posko/{posko_id}/roster", response={201: RosterOut, **ERRORS})
-def generate_roster(request: HttpRequest, posko_id: Id, payload: RosterIn) -> tuple[int, Any]:
+def generate_roster(request: HttpRequest, posko_id: Id, payload: RosterIn) -> Status:
     """Shifts from the posko's active templates for ``weeks`` weeks (idempotent)."""
     posko = selectors.posko_for_view(request.user, posko_id)
     start = payload.start or timezone.localdate()
     days = payload.weeks * 7
     created = services.generate_roster(actor=request.user, posko=posko, start=start, days=days)
-    return 201, {"posko": posko.pk, "start": start, "days": days, "created": created}
+    return Status(201, {"posko": posko.pk, "start": start, "days": days, "created": created})
 
 
 # ---------------------------------------------------------------- swaps
@@ -777,7 +786,7 @@ def list_swaps(request: HttpRequest, filters: Query[SwapQuery]) -> dict[str, Any
 
 
 @router.post("/shifts/{shift_id}/swap", response={201: SwapOut, **ERRORS})
-def request_swap(request: HttpRequest, shift_id: Id, payload: SwapIn) -> tuple[int, Any]:
+def request_swap(request: HttpRequest, shift_id: Id, payload: SwapIn) -> Status:
     """Ask to hand my place on a shift to another volunteer (the coordinator decides)."""
     assignment = _assignment(request, shift_id, payload.volunteer)
     target = _volunteer(request.user, payload.to_volunteer)
@@ -785,7 +794,7 @@ def request_swap(request: HttpRequest, shift_id: Id, payload: SwapIn) -> tuple[i
     swap = services.request_swap(
         actor=request.user, assignment=assignment, to_volunteer=target, reason=payload.reason
     )
-    return 201, selectors.swaps(request.user).get(pk=swap.pk)
+    return Status(201, selectors.swaps(request.user).get(pk=swap.pk))
 
 
 @router.post("/swaps/{swap_id}/decide", response={200: SwapOut, **ERRORS})

@@ -339,7 +339,8 @@ def test_kitchen_refuses_future_days_and_negative_meals(api: Api, world: Any, cl
         422,
         "invalid",
     )
-    assert response["fields"] == {"day": ["The day cannot be in the future."]}
+    # relawan.rw006 reads Indonesian (their account's language): the message follows it.
+    assert response["fields"] == {"day": ["Tanggal tidak boleh di masa depan."]}
     response = assert_error(
         api.post(
             "/api/v1/kitchen-days", "relawan.rw006", {"rw": RW006, "day": "2021-07-01", "meals": -3}
