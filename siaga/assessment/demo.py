@@ -76,7 +76,22 @@ def _feedback_rows(
     rows: list[tuple[Feedback, str]] = []
     seen: set[tuple[int, str, int]] = set()
 
-    def add(household: Any, kind: str, record_id: int, at: dt.datetime | None) -> None:
+    from siaga.volunteers.models import Volunteer
+
+    profiles: dict[tuple[int | None, int], int] = {
+        (user_id, rw_id): volunteer_id
+        for volunteer_id, user_id, rw_id in Volunteer.objects.filter(
+            user__isnull=False, rw_id__gte=low, rw_id__lte=high
+        ).values_list("id", "user_id", "rw_id")
+    }
+
+    def add(
+        household: Any,
+        kind: str,
+        record_id: int,
+        at: dt.datetime | None,
+        volunteer_id: int | None = None,
+    ) -> None:
         if household is None or (household.pk, kind, record_id) in seen:
             return
         seen.add((household.pk, kind, record_id))
@@ -96,6 +111,7 @@ def _feedback_rows(
                     else record_id,
                     rating=_rating(rng),
                     comment=comment,
+                    volunteer_id=volunteer_id,
                     channel=rng.choice([Channel.WEB, Channel.WEB, Channel.MESSAGE]),
                     created_at=services.day_start(moment) if anonymous else moment,
                 ),
@@ -109,7 +125,13 @@ def _feedback_rows(
         .order_by("pk")
     )
     for delivery in rng.sample(deliveries, min(len(deliveries), 80)):
-        add(delivery.household, ServiceKind.DELIVERY, delivery.pk, delivery.delivered_at)
+        add(
+            delivery.household,
+            ServiceKind.DELIVERY,
+            delivery.pk,
+            delivery.delivered_at,
+            profiles.get((delivery.delivered_by_id, services.rw_key(delivery.rt_id))),
+        )
     cases = list(
         Case.objects.filter(
             rt_id__gte=low,

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from siaga.core.models import AuditAction, AuditEntry
 from siaga.territory.models import Level, Territory
-from siaga.volunteers.models import Posko, PoskoKind
+from siaga.volunteers.demo import history_start
+from siaga.volunteers.models import Posko, PoskoKind, Volunteer
 from siaga.volunteers.services import pengurus_of
 
 from . import services
@@ -88,7 +89,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
         return result
     rng = random.Random(seed)
     low, high = kecamatan.bounds
-    start = today - dt.timedelta(days=28)
+    start = history_start(today)  # a whole month's deliveries for the volunteer report
     counts: dict[str, int] = defaultdict(int)
     cases_by_rw: dict[int, list[Case]] = defaultdict(list)
     for case in Case.objects.filter(
@@ -166,6 +167,10 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
                 day += dt.timedelta(days=1)
         AidRequest.objects.bulk_create([request for request, _at_time in planned], batch_size=500)
         deliveries_out.extend(planned)
+        # Delivered by the RW's volunteers with an account (credited in their report).
+        couriers: list[Any] = list(
+            Volunteer.objects.filter(rw=rw, user__isnull=False).values_list("user_id", flat=True)
+        ) or [None]
         delivered = Delivery.objects.bulk_create(
             [
                 Delivery(
@@ -174,6 +179,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
                     rt_id=request.rt_id,
                     posko=posko,
                     delivered_at=at,
+                    delivered_by_id=rng.choice(couriers),
                     received_by=rng.choice(["Ibu", "Bapak", "Anak"]) + " (keluarga)",
                 )
                 for request, at in deliveries_out
@@ -284,7 +290,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
                 anonymous=not donor,
                 amount=rng.choice([250_000, 500_000, 1_000_000, 1_500_000]),
                 method=rng.choice(["tunai", "transfer", "qris"]),
-                received_on=start + dt.timedelta(days=rng.randint(0, 27)),
+                received_on=start + dt.timedelta(days=rng.randint(0, (today - start).days)),
             )
             counts["donations"] += 1
         for n, (purpose, category) in enumerate(

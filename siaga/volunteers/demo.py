@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from siaga.accounts.models import Membership, User
+from siaga.accounts.roles import Role
 from siaga.core.models import AuditAction, AuditEntry
+from siaga.health.models import Method, Monitoring
 from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory
 
@@ -52,6 +55,100 @@ SKILLS = {
 }
 
 
+def history_start(today: dt.date) -> dt.date:
+    """The first day of the previous month: the demo's work history covers a whole month's
+    report (Laporan Kinerja Relawan) whatever day it is run."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _field_accounts(rw: Territory, volunteers: list[Volunteer]) -> list[int]:
+    """User accounts (relawan of the RW) for the health and logistics volunteers, so that the
+    monitoring and deliveries they record are credited to them; RW 006 uses relawan.rw006.
+    The accounts have no usable password: the pengurus would hand out a reset."""
+    field_volunteers = [
+        v
+        for index, v in enumerate(volunteers)
+        if index % len(TEAMS) in (0, 2) and v.status == VolunteerStatus.ACTIVE
+    ][:3]
+    user_ids = []
+    for n, volunteer in enumerate(field_volunteers, start=1):
+        user = None
+        if n == 1:
+            user = User.objects.filter(username="relawan.rw006", memberships__territory=rw).first()
+        if user is None:
+            user = User.objects.create_user(f"relawan.{rw.code}.{n}", password=None)
+            Membership.objects.create(user=user, territory=rw, role=Role.RELAWAN)
+        volunteer.user = user
+        volunteer.save(update_fields=["user"])
+        user_ids.append(user.pk)
+    return user_ids
+
+
+def _credit_monitoring(rw: Territory, user_ids: list[int]) -> int:
+    """The health demo's visits and phone checks in the RW, spread over its field volunteers."""
+    if not user_ids:
+        return 0
+    ids = list(
+        Monitoring.objects.filter(rt_id__gte=rw.id, rt_id__lte=rw.bounds[1], recorder__isnull=True)
+        .exclude(method=Method.MANDIRI)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for n, user_id in enumerate(user_ids):
+        Monitoring.objects.filter(id__in=ids[n :: len(user_ids)]).update(recorder_id=user_id)
+    return len(ids)
+
+
+def _past_tasks(
+    rw: Territory, teams: list[Team], active: list[Volunteer], since: dt.date, rng: random.Random
+) -> list[Task]:
+    """Hand-made tasks done since ``since``, about three a week, most of them on time."""
+    tasks: list[Task] = []
+    if not active:
+        return tasks
+    day = since
+    today = timezone.localdate()
+    while day < today:
+        for _n in range(3):
+            volunteer = rng.choice(active)
+            created = timezone.make_aware(
+                dt.datetime.combine(day + dt.timedelta(days=rng.randint(0, 6)), dt.time(8))
+            )
+            if created.date() >= today:
+                continue
+            due = created + dt.timedelta(hours=rng.choice([6, 12, 24, 48]))
+            closed = due + dt.timedelta(hours=rng.choice([-5, -3, -2, -1, -1, 3, 10]))
+            tasks.append(
+                Task(
+                    territory=rw,
+                    kind=TaskKind.MANUAL,
+                    title=rng.choice(PAST_TASKS),
+                    state=TaskState.SELESAI,
+                    priority=rng.choice(list(Priority.values)),
+                    created_at=created,
+                    due_at=due,
+                    team=rng.choice(teams),
+                    assignee=volunteer,
+                    taken_by=volunteer.user,
+                    taken_at=created + dt.timedelta(hours=1),
+                    closed_at=min(closed, timezone.now()),
+                )
+            )
+        day += dt.timedelta(days=7)
+    return tasks
+
+
+PAST_TASKS = [
+    "Semprot disinfektan gang",
+    "Antar obat dari puskesmas",
+    "Pasang spanduk prokes",
+    "Data pendatang minggu ini",
+    "Cek stok beras",
+    "Antar oksimeter ke rumah isoman",
+    "Bersihkan tempat cuci tangan",
+]
+
+
 @dataclass
 class VolunteersDemoResult:
     skipped_reason: str = ""
@@ -75,8 +172,20 @@ def build_volunteers_demo(
     low, high = kecamatan.bounds
     rws = list(Territory.objects.filter(level=Level.RW, id__gte=low, id__lte=high))
     counts = dict.fromkeys(
-        ("teams", "volunteers", "templates", "shifts", "assignments", "tasks"), 0
+        (
+            "teams",
+            "volunteers",
+            "templates",
+            "shifts",
+            "assignments",
+            "tasks",
+            "accounts",
+            "monitoring_credited",
+        ),
+        0,
     )
+    since = history_start(today)
+    history = (today - since).days
     now = timezone.now()
     for rw in rws:
         teams = [
@@ -142,7 +251,7 @@ def build_volunteers_demo(
         )
         counts["templates"] += len(templates) + 1
         shifts = []
-        for offset in range(0, 14):
+        for offset in range(-history, 14):
             day = today + dt.timedelta(days=offset)
             if day.weekday() in piket.weekdays:
                 starts_at, ends_at = _shift_times(day, piket.starts, piket.ends)
@@ -159,7 +268,7 @@ def build_volunteers_demo(
                         max_people=2,
                     )
                 )
-        for offset in range(-14, 14):
+        for offset in range(-history, 14):
             day = today + dt.timedelta(days=offset)
             for template in templates:
                 starts_at, ends_at = _shift_times(day, template.starts, template.ends)
@@ -228,6 +337,10 @@ def build_volunteers_demo(
                     closed_at=now - dt.timedelta(hours=1) if closed else None,
                 )
             )
+        user_ids = _field_accounts(rw, volunteers)
+        counts["accounts"] += len(user_ids)
+        counts["monitoring_credited"] += _credit_monitoring(rw, user_ids)
+        tasks += _past_tasks(rw, teams, active, since, rng)
         Task.objects.bulk_create(tasks)
         counts["tasks"] += len(tasks)
     AuditEntry.objects.create(

@@ -83,7 +83,8 @@ def test_photo_upload_is_checked(client: Any, world: Any) -> None:
     response = assert_error(
         _post_form(client, world, "warga.rt003", {**base, "photo": fake}), 422, "invalid"
     )
-    assert "JPEG, PNG or WebP" in response["fields"]["photo"][0]
+    # warga.rt003 reads Indonesian (their account's language).
+    assert "JPEG, PNG, atau WebP" in response["fields"]["photo"][0]
     assert Complaint.objects.count() == 0
     good = SimpleUploadedFile("a.png", PNG, content_type="image/png")
     response = _post_form(client, world, "warga.rt003", {**base, "photo": good})
@@ -143,7 +144,7 @@ def test_resolved_complaint_cannot_change(api: Api, world: Any) -> None:
         422,
         "invalid",
     )
-    assert "cannot change" in again["fields"]["state"][0]
+    assert "tidak dapat diubah" in again["fields"]["state"][0]  # an Indonesian account
     # The complainant reads the answer and history.
     mine = api.get(f"/api/v1/complaints/{complaint.pk}", "warga.rt003").json()
     assert mine["response"] == "Selesai" and mine["state"] == "selesai"

@@ -154,7 +154,7 @@ def test_bad_input_answers_422_with_field_messages(api: Api, world: Any) -> None
         422,
         "invalid",
     )
-    assert "not found for this household" in response["fields"]["service_id"][0]
+    assert "tidak ditemukan" in response["fields"]["service_id"][0]  # an Indonesian account
     assert Feedback.objects.count() == 0
 
 

@@ -64,3 +64,32 @@ def test_demos_include_templates_kitchen_packages_equipment_and_transfers(world:
     assert StockBalance.objects.get(posko=kitchen, item__name="Beras").quantity == 5
     kinds = set(StockMovement.objects.filter(rw=rw).values_list("kind", flat=True))
     assert {"transfer_out", "transfer_in", "kitchen", "aid"} <= kinds
+
+
+def test_demo_work_fills_a_whole_month_of_the_volunteer_report(world: Any) -> None:
+    """Shifts, tasks and deliveries reach back to the start of the previous month and are
+    credited to volunteers with accounts, so last month's Laporan Kinerja Relawan has content."""
+    import datetime as dt
+
+    from siaga.assessment import report as rpt
+    from siaga.volunteers.demo import history_start
+    from siaga.volunteers.models import Volunteer
+
+    make_case(world, "rt003", days_ago=3)
+    today = timezone.localdate()
+    build_volunteers_demo(seed=3, today=today)
+    build_logistics_demo(seed=3, today=today)
+    rw = world.t["rw006"]
+    since = history_start(today)
+    assert Shift.objects.filter(rw=rw, day=since).exists()
+    field = Volunteer.objects.filter(rw=rw, user__isnull=False)
+    assert 1 <= field.count() <= 3
+    assert field.filter(user__memberships__territory=rw, user__memberships__role="relawan").exists()
+    access = rpt.report_access(world.users["pengurus.rw006"], rw)
+    last_month = rpt.volunteer_report(access, rpt.last_month(today)).total.current
+    assert last_month.shifts_served > 0 and last_month.hours > 0
+    assert last_month.tasks_done > 0 and last_month.tasks_with_due == last_month.tasks_done
+    recent = rpt.volunteer_report(
+        access, rpt.Period(today - dt.timedelta(days=3), today)
+    ).total.current
+    assert recent.deliveries > 0
