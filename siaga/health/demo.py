@@ -35,7 +35,7 @@ from siaga.health.models import (
     Referral,
     Vaccination,
 )
-from siaga.health.services import puskesmas_for
+from siaga.health.services import kelurahan_team, puskesmas_for, puskesmas_team
 from siaga.health.triage import Vitals, slot_for, triage
 from siaga.registry.models import Resident
 from siaga.territory.models import Territory
@@ -293,6 +293,9 @@ def _build(
                 if case.outcome == "selesai"
                 else case.specimen_on + dt.timedelta(days=rng.randint(3, 9))
             )
+    official = _officials()
+    for case in cases:
+        case.created_by_id = official(case.rt_id)  # reported by the puskesmas
     Case.objects.bulk_create(cases, batch_size=2000)
     # referral states: older ones completed, recent ones acknowledged or still waiting
     referrals = []
@@ -317,6 +320,10 @@ def _build(
             )
         elif referral.acknowledge_by <= now:
             referral.escalated_at = referral.acknowledge_by
+        if referral.acknowledged_at is not None:
+            referral.acknowledged_by_id = official(referral.rt_id)
+        if referral.completed_at is not None:
+            referral.completed_by_id = referral.acknowledged_by_id
         referrals.append(referral)
     Referral.objects.bulk_create(referrals, batch_size=2000)
     by_case_referral = {
@@ -488,6 +495,20 @@ def _vitals(rng: random.Random, plan: dict[str, Any], t: int) -> Vitals:
         pulse=rng.randint(70, 110),
         symptoms=tuple(dict.fromkeys(symptoms)),
     )
+
+
+def _officials() -> Any:
+    """Who acts for the government on an RT's cases and referrals: the puskesmas staff, else
+    the kelurahan (or kecamatan) facilitators, as the referral alerts go; first one, cached."""
+    cache: dict[int, int | None] = {}
+
+    def official(rt_id: int) -> int | None:
+        if rt_id not in cache:
+            team = puskesmas_team(rt_id, puskesmas_for(rt_id)) or kelurahan_team(rt_id, None)
+            cache[rt_id] = team[0].pk if team else None
+        return cache[rt_id]
+
+    return official
 
 
 def _ensure_puskesmas() -> None:

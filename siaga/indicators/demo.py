@@ -36,8 +36,13 @@ def _span() -> tuple[dt.date, dt.date]:
 
 
 def build_indicators_demo(seed: int = 2021) -> str:
-    """Refresh every indicator over the demo's date range; ``seed`` is unused (no randomness),
-    kept for the demo builders' common signature."""
+    """Write the demo records' co-delivery contributions, then refresh every indicator over the
+    demo's date range; ``seed`` is unused (no randomness), kept for the builders' signature."""
+    from .demo_acts import build_codelivery_acts
+
+    acts = build_codelivery_acts()
     day_from, day_to = _span()
     run = services.refresh(day_from=day_from, day_to=day_to, trigger="demo")
-    return f"indicators: {run.rows} aggregate rows for {day_from:%Y-%m-%d} … {day_to:%Y-%m-%d}"
+    return (
+        f"{acts}; indicators: {run.rows} aggregate rows for {day_from:%Y-%m-%d} … {day_to:%Y-%m-%d}"
+    )
