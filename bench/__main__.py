@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import indicators, synth, territory_load, volunteer_report
+from bench import import_residents, indicators, synth, territory_load, volunteer_report
 
 
 def main() -> None:
@@ -18,6 +18,7 @@ def main() -> None:
     if args.full and synth.CITY not in sizes:
         sizes.append(synth.CITY)
     synth.run(sizes, args.backend)
+    import_residents.main(["--backend", args.backend])
     volunteer_report.run(args.backend)
     indicators.run(args.backend)
 

@@ -1,6 +1,6 @@
 """Benchmark: importing a residents CSV versus a raw bulk load of the same rows.
 
-    python -m bench.import_residents [--rows 200000] [--small 50000]
+    python -m bench.import_residents [--rows 200000] [--small 50000] [--backend all|sqlite|postgresql]
 
 Runs on SQLite, and on PostgreSQL too when DATABASE_URL points at a server (a temporary
 database is created there and dropped afterwards). Each measurement runs in its own fresh
@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
+
+from bench._harness import backends
 
 KELURAHAN = "33.74.02.1006"
 RW_COUNT = 10
@@ -447,6 +449,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--small", type=int, default=50_000)
+    parser.add_argument("--backend", default="all", choices=["all", "sqlite", "postgresql"])
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="siaga-bench-") as tmp:
         big, small = Path(tmp) / "big.csv", Path(tmp) / "small.csv"
@@ -456,12 +459,11 @@ def main(argv: list[str] | None = None) -> None:
             f"residents CSV: {args.rows:,} rows, {big.stat().st_size / 1048576:.1f} MB "
             f"(and {args.small:,} rows for the memory comparison)"
         )
-        bench_database("SQLite", None, big, small)
-        base_url = os.environ.get("DATABASE_URL", "").strip()
-        if base_url.startswith(("postgres://", "postgresql://", "pgsql://")):
-            bench_database("PostgreSQL", base_url, big, small)
-        else:
-            print("\n(PostgreSQL skipped: set DATABASE_URL=postgres://… to include it)")
+        chosen = backends(args.backend)
+        if "sqlite" in chosen:
+            bench_database("SQLite", None, big, small)
+        if "postgresql" in chosen:
+            bench_database("PostgreSQL", os.environ["DATABASE_URL"].strip(), big, small)
 
 
 if __name__ == "__main__":
