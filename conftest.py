@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from siaga.accounts.models import User
-from siaga.accounts.roles import Role
 from siaga.accounts.services import add_membership, create_token
+from siaga.core.roles import Role
 from siaga.registry.models import Household, Resident
 from siaga.territory.services import create_child, load_codes
 

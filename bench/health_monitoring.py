@@ -36,8 +36,8 @@ def run(n_records: int, n_cases: int) -> None:
     from django.utils import timezone
 
     from siaga.accounts.models import User
-    from siaga.accounts.roles import Role
     from siaga.accounts.services import add_membership, create_token
+    from siaga.core.roles import Role
     from siaga.health import services
     from siaga.health.models import Monitoring, ProtocolKind
     from siaga.health.protocols import in_force, triage_params

@@ -36,10 +36,10 @@ def main() -> None:
 def run(days: int, n_cases: int, per_rt: int) -> None:
     from django.db import transaction
 
+    from siaga.core import codes
     from siaga.health import zoning
     from siaga.health.models import Case, Protocol, ZoneDay
     from siaga.registry.models import Household, Resident
-    from siaga.territory import codes
     from siaga.territory.models import Territory
 
     rng = random.Random(11)

@@ -24,7 +24,7 @@ KOTA = "33.74"
 
 
 def _territories(n_kecamatan: int, n_kelurahan: int, n_rw: int, n_rt: int) -> dict[str, Any]:
-    from siaga.territory.codes import parse_code
+    from siaga.core.codes import parse_code
     from siaga.territory.models import Territory
 
     rows: list[Territory] = []

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "siaga.assessment",
     "siaga.indicators",
     "siaga.api",
+    "siaga.demo",
 ]
 
 MIDDLEWARE = [

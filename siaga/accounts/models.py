@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from siaga.accounts.roles import Role
+from siaga.core.roles import Role
 
 
 class User(AbstractUser):

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.accounts.models import ApiToken, Membership, User, hash_token
-from siaga.accounts.roles import Role
 from siaga.core import audit, policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction
+from siaga.core.roles import Role
 from siaga.territory.models import Territory
 
 

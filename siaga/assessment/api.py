@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from siaga.accounts.roles import Perm
 from siaga.api.errors import ERRORS
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory.models import Territory
 from siaga.volunteers.models import Volunteer

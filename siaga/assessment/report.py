@@ -31,11 +31,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
-from siaga.core import policy
+from siaga.core import codes, policy
+from siaga.core.roles import Perm
 from siaga.health.models import Method, Monitoring, Referral
 from siaga.logistics.models import Delivery
-from siaga.territory import codes
 from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import (
     ShiftAssignment,

@@ -15,9 +15,9 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from siaga.accounts.roles import Perm
 from siaga.api.errors import ERRORS, invalid
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.volunteers.models import Volunteer
 
 from . import report as rpt

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction, Phase
+from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 from siaga.volunteers.models import Volunteer
 

@@ -16,8 +16,8 @@ from django.db.models.fields import BooleanField
 from django.http import Http404
 from django.utils import timezone
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
 
@@ -35,8 +35,7 @@ def own_households(user: Any) -> QuerySet[Household]:
 
 def can_record_for_others(user: Any) -> bool:
     """Relawan, pengurus and fasilitator record feedback for households of their territory."""
-    reach = policy.scope_for(user, Perm.FEEDBACK_GIVE)
-    return reach.everywhere or bool(reach.ranges)
+    return policy.reaches_any_territory(user, Perm.FEEDBACK_GIVE)
 
 
 def volunteers_to_name(user: Any, households: list[Household]) -> QuerySet[Any]:

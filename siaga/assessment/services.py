@@ -31,12 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.accounts.models import Membership, User
-from siaga.accounts.roles import Perm, Role
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import ActorGroup, AuditAction, Contribution, Phase
 from siaga.core.notifications import notify
+from siaga.core.roles import Perm, Role
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import Volunteer

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
 
@@ -41,8 +41,7 @@ def _may(user: Any, perm: Perm) -> bool:
 
 
 def _handles(user: Any) -> bool:
-    reach = policy.scope_for(user, Perm.COMPLAINT_HANDLE)
-    return reach.everywhere or bool(reach.ranges)
+    return policy.reaches_any_territory(user, Perm.COMPLAINT_HANDLE)
 
 
 def _household(user: Any, pk: Any) -> Household:
@@ -204,9 +203,8 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 def _complaint_places(user: Any) -> tuple[list[Household], list[Territory]]:
     households = list(selectors.own_households(user)[:5])
-    reach = policy.scope_for(user, Perm.COMPLAINT_FILE)
     rts: list[Territory] = []
-    if reach.everywhere or reach.ranges:
+    if policy.reaches_any_territory(user, Perm.COMPLAINT_FILE):
         rts = list(
             policy.scope(
                 Territory.objects.filter(level=Level.RT), user, Perm.COMPLAINT_FILE

@@ -13,8 +13,8 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.registry.forms import add_service_errors
 from siaga.territory.models import Level, Territory
 

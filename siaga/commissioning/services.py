@@ -20,11 +20,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import ActorGroup, AuditAction, Phase
+from siaga.core.roles import Perm
 from siaga.registry.identity import IdentityError, age_on, clean_digits, decode_nik
 from siaga.registry.models import DomicileStatus, Resident
 from siaga.territory.models import Level, Territory

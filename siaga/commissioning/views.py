@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 
 from . import selectors, services

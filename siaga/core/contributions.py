@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db import models
 
-from siaga.accounts.roles import ROLE_ACTOR_GROUP, ROLE_PRECEDENCE
 from siaga.core.models import ActorGroup, Contribution, Phase
+from siaga.core.roles import ROLE_ACTOR_GROUP, ROLE_PRECEDENCE
 
 
 def actor_group_for(user: Any, territory_key: int) -> str:

@@ -23,7 +23,8 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from siaga.accounts.roles import HOUSEHOLD_SCOPED_ROLES, Perm, Role, role_has
+from siaga.core import codes
+from siaga.core.roles import HOUSEHOLD_SCOPED_ROLES, Perm, Role, role_has
 
 M = TypeVar("M", bound=models.Model)
 
@@ -154,13 +155,6 @@ def get_or_404(queryset: QuerySet[M], user: Any, perm: Perm, **lookup: Any) -> M
         raise Http404("not found") from exc
 
 
-def rw_or_404(user: Any, perm: Perm, pk: Any) -> Any:
-    """The RW with this primary key (as chosen in a form) if ``user`` may use ``perm`` there."""
-    from siaga.territory.models import Level, Territory
-
-    return get_or_404(Territory.objects.filter(level=Level.RW), user, perm, pk=pk)
-
-
 def can_act_on(user: Any, perm: Perm, obj: models.Model) -> bool:
     """May ``user`` use ``perm`` on this (already loaded) object?"""
     scope_ = scope_for(user, perm)
@@ -183,6 +177,17 @@ def covers_territory(user: Any, perm: Perm, territory_key: int) -> bool:
     return scope_for(user, perm).covers_key(territory_key)
 
 
+def is_global(user: Any, perm: Perm) -> bool:
+    """Does ``user`` hold ``perm`` everywhere (an admin's or superuser's reach)?"""
+    return scope_for(user, perm).everywhere
+
+
+def reaches_any_territory(user: Any, perm: Perm) -> bool:
+    """Does ``user`` hold ``perm`` on some territory subtree (not only on their own household)?"""
+    reach = scope_for(user, perm)
+    return reach.everywhere or bool(reach.ranges)
+
+
 def require_somewhere(user: Any, perm: Perm) -> None:
     """Http404 unless ``user`` holds ``perm`` on at least one territory (e.g. a create page)."""
     if scope_for(user, perm).empty:
@@ -202,20 +207,10 @@ def require(user: Any, perm: Perm, obj: models.Model) -> None:
 # RW- and kelurahan-level rounds and meetings concern them. Memberships above a kelurahan reach
 # their own subtree. Use these functions ONLY for community data, never for personal data.
 
-_KELURAHAN_LEVEL = 4
-_RW_LEVEL = 5
-
-
-def _span(level: int) -> int:
-    from siaga.territory.codes import span_for_level
-
-    return span_for_level(level)
-
-
-def ancestor_key(key: int, level: int) -> int:
-    """The key of the level-``level`` ancestor of a territory key (e.g. the RW of an RT)."""
-    span = _span(level)
-    return key - key % span
+_KELURAHAN_LEVEL = codes.LEVEL_KELURAHAN
+_RW_LEVEL = codes.LEVEL_RW
+_span = codes.span_for_level
+ancestor_key = codes.ancestor_key
 
 
 def residence_places(user: Any) -> list[tuple[int, int, int]]:
@@ -248,7 +243,7 @@ def community_scope(user: Any) -> Scope:
             continue
         if membership.role in HOUSEHOLD_SCOPED_ROLES:
             key = membership.resident.rt_id if membership.resident is not None else None
-            level = 6
+            level = codes.LEVEL_RT
         elif membership.territory is None:
             everywhere = everywhere or membership.role == Role.ADMIN
             continue

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.context import INTERFACES
 from siaga.core.models import AuditAction, AuditEntry
+from siaga.core.roles import Perm
 
 
 @login_required

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from siaga.accounts.roles import Perm
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.health import selectors, services, zoning
 from siaga.health.models import (
     Case,
@@ -74,7 +74,7 @@ def _territory(user: Any, code: str) -> Territory | None:
 
 
 def _code(territory_id: int) -> str:
-    from siaga.territory.codes import LEVEL_RT, code_from_key
+    from siaga.core.codes import LEVEL_RT, code_from_key
 
     return code_from_key(territory_id, LEVEL_RT)
 
@@ -753,7 +753,7 @@ class ProtocolIn(_In):
 def create_protocol(request: HttpRequest, payload: ProtocolIn) -> Status[Protocol]:
     """Publish a new dated version (administrators only; 404 for everyone else). Results already
     recorded keep the version they used."""
-    if not policy.scope_for(request.user, Perm.HEALTH_PROTOCOL).everywhere:
+    if not policy.is_global(request.user, Perm.HEALTH_PROTOCOL):
         raise Http404("not found")
     protocol = services.create_protocol(actor=request.user, **_data(payload, partial=False))
     return Status(201, protocol)

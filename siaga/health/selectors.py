@@ -12,10 +12,10 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
 from siaga.core.models import AuditAction
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.health import protocols as rules
 from siaga.health.models import (
     TRIAGE_RANK,
@@ -422,9 +422,8 @@ def protocols_in_force(day: dt.date) -> dict[str, int]:
 
 def protocol_for_view(user: Any, pk: Any) -> Protocol:
     """A protocol for anyone who may read health data; 404 for everyone else."""
-    if (
-        policy.scope_for(user, Perm.HEALTH_VIEW).empty
-        and not policy.scope_for(user, Perm.HEALTH_PROTOCOL).everywhere
+    if policy.scope_for(user, Perm.HEALTH_VIEW).empty and not policy.is_global(
+        user, Perm.HEALTH_PROTOCOL
     ):
         raise Http404("not found")
     protocol = Protocol.objects.filter(pk=pk).first()

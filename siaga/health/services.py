@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.accounts.models import Membership, User
-from siaga.accounts.roles import Perm, Role
-from siaga.core import audit, policy
+from siaga.core import audit, codes, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import AuditAction, Phase
 from siaga.core.notifications import notify
+from siaga.core.roles import Perm, Role
 from siaga.health import protocols as rules
 from siaga.health.models import (
     Case,
@@ -49,7 +49,6 @@ from siaga.health.models import (
 from siaga.health.triage import Vitals, slot_for, triage, vitals_errors
 from siaga.registry.identity import IdentityError, decode_nik
 from siaga.registry.models import Household, Resident
-from siaga.territory import codes
 from siaga.territory.models import Level
 
 # ---------------------------------------------------------------- helpers
@@ -133,14 +132,9 @@ def _contribute(actor: Any, kind: str, obj: Any) -> None:
 # ---------------------------------------------------------------- who is alerted
 
 
-def _ancestor_key(rt_id: int, level: int) -> int:
-    span = codes.span_for_level(level)
-    return rt_id // span * span
-
-
 def rw_team(rt_id: int) -> list[User]:
     """Pengurus and relawan of the RT's RW (memberships on the RW or on the RT itself)."""
-    keys = [_ancestor_key(rt_id, Level.RW), rt_id]
+    keys = [codes.ancestor_key(rt_id, Level.RW), rt_id]
     user_ids = Membership.objects.filter(
         role__in=[Role.PENGURUS, Role.RELAWAN], territory_id__in=keys
     ).values("user_id")
@@ -148,7 +142,7 @@ def rw_team(rt_id: int) -> list[User]:
 
 
 def puskesmas_for(rt_id: int) -> Puskesmas | None:
-    keys = [_ancestor_key(rt_id, level) for level in range(Level.KECAMATAN, Level.RT + 1)]
+    keys = codes.ancestor_keys(rt_id, from_level=Level.KECAMATAN, to_level=Level.RT)
     return (
         Puskesmas.objects.filter(territory_id__in=keys).order_by("-territory__level", "pk").first()
     )
@@ -165,14 +159,14 @@ def puskesmas_team(rt_id: int, puskesmas: Puskesmas | None) -> list[User]:
         staff = list(puskesmas.staff.filter(is_active=True))
         if staff:
             return staff
-    return _facilitators_at(_ancestor_key(rt_id, Level.KELURAHAN), set())
+    return _facilitators_at(codes.ancestor_key(rt_id, Level.KELURAHAN), set())
 
 
 def kelurahan_team(rt_id: int, puskesmas: Puskesmas | None) -> list[User]:
     """Kelurahan facilitators (not the puskesmas staff); else the kecamatan facilitators."""
     exclude = set(puskesmas.staff.values_list("pk", flat=True)) if puskesmas else set()
-    users = _facilitators_at(_ancestor_key(rt_id, Level.KELURAHAN), exclude)
-    return users or _facilitators_at(_ancestor_key(rt_id, Level.KECAMATAN), exclude)
+    users = _facilitators_at(codes.ancestor_key(rt_id, Level.KELURAHAN), exclude)
+    return users or _facilitators_at(codes.ancestor_key(rt_id, Level.KECAMATAN), exclude)
 
 
 # ---------------------------------------------------------------- protocols
@@ -188,7 +182,7 @@ def create_protocol(
     params: dict[str, Any],
     source: str = "",
 ) -> Protocol:
-    if not policy.scope_for(actor, Perm.HEALTH_PROTOCOL).everywhere:
+    if not policy.is_global(actor, Perm.HEALTH_PROTOCOL):
         raise ValidationFailed.single("__all__", _("Only an administrator may publish protocols."))
     rules.validate_params(kind, params)
     if Protocol.objects.filter(
@@ -217,7 +211,7 @@ def update_protocol(
 ) -> Protocol:
     """Change an unused protocol's parameters. A used one is refused: results already computed
     under it must keep meaning what they meant, so publish a new version instead."""
-    if not policy.scope_for(actor, Perm.HEALTH_PROTOCOL).everywhere:
+    if not policy.is_global(actor, Perm.HEALTH_PROTOCOL):
         raise ValidationFailed.single("__all__", _("Only an administrator may change protocols."))
     rules.validate_params(protocol.kind, params)
     if protocol_in_use(protocol):
@@ -893,7 +887,7 @@ def flag_missed_slots(*, now: dt.datetime | None = None) -> int:
                     },
                 )
                 if created:
-                    rw = _ancestor_key(subject.rt_id, Level.RW)
+                    rw = codes.ancestor_key(subject.rt_id, Level.RW)
                     per_rw[rw] = per_rw.get(rw, 0) + 1
                     flagged += 1
             for rw_key, n in per_rw.items():

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siaga.accounts.roles import Perm
-from siaga.core import notifications, policy
+from siaga.core import codes, notifications, policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.roles import Perm
 from siaga.health import selectors, services, zoning
 from siaga.health.forms import (
     CaseForm,
@@ -47,7 +47,6 @@ from siaga.health.protocols import (
     end_reason_text,
 )
 from siaga.health.triage import reason_texts
-from siaga.territory import codes
 from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 
@@ -479,7 +478,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _protocol_admin(user: Any) -> bool:
-    return policy.scope_for(user, Perm.HEALTH_PROTOCOL).everywhere
+    return policy.is_global(user, Perm.HEALTH_PROTOCOL)
 
 
 def _require_protocol_admin(user: Any) -> None:

@@ -14,9 +14,9 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from siaga.accounts.roles import Perm
-from siaga.core import policy
+from siaga.core import codes, policy
 from siaga.core.models import ActorGroup, Contribution, Phase
+from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 
 from .models import CoproductionDay, IndicatorValue, RefreshRun
@@ -196,10 +196,11 @@ def last_refresh() -> RefreshRun | None:
 
 def breadcrumbs(user: Any, territory: Territory) -> list[Territory]:
     """The ancestors of ``territory`` the user may see, top first, then the territory."""
-    from .services import ancestors
 
     keys = [
-        k for k in ancestors(territory.id) if policy.covers_territory(user, Perm.INDICATOR_VIEW, k)
+        k
+        for k in codes.ancestors(territory.id)
+        if policy.covers_territory(user, Perm.INDICATOR_VIEW, k)
     ]
     nodes = list(Territory.objects.filter(id__in=keys).order_by("level")) if keys else []
     return [*nodes, territory]

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from siaga.territory import codes
+from siaga.core import codes
 from siaga.territory.models import Territory
 
 from .models import CoproductionDay, IndicatorValue, RefreshRun
@@ -38,24 +38,6 @@ COMPLAINT_WITHIN = dt.timedelta(days=3)
 
 
 # ---------------------------------------------------------------- territory keys
-
-
-def level_of(key: int) -> int:
-    """The level of a territory key (the number of non-zero code parts)."""
-    digits = str(key).rjust(codes.TOTAL_DIGITS, "0")
-    level, start = 0, 0
-    for width in codes.WIDTHS:
-        if int(digits[start : start + width]) == 0:
-            break
-        level += 1
-        start += width
-    return level
-
-
-def ancestors(key: int, min_level: int = 1) -> list[int]:
-    """Keys of the strict ancestors of ``key`` at levels ``min_level`` and deeper."""
-    level = level_of(key)
-    return [key - key % codes.span_for_level(lvl) for lvl in range(min_level, level)]
 
 
 # ---------------------------------------------------------------- time helpers
@@ -409,7 +391,7 @@ def roll_up(acc: Acc, min_level: int = 1) -> Acc:
     """Add each node's values to its ancestors down from ``min_level`` (the node included)."""
     total: Acc = {}
     for (key, territory, day), (num, den, samples) in acc.items():
-        for node in [territory, *ancestors(territory, min_level)]:
+        for node in [territory, *codes.ancestors(territory, min_level)]:
             cell = total.get((key, node, day))
             if cell is None:
                 total[(key, node, day)] = [num, den, list(samples) if samples else None]
@@ -455,7 +437,7 @@ def _refresh_chunk(day_from: dt.date, day_to: dt.date, territory: Territory | No
         ).delete()
         IndicatorValue.objects.bulk_create(rows, batch_size=2000)
         # The ancestors above the subtree: their own records plus their children's rows.
-        for node in reversed(ancestors(territory.id)):
+        for node in reversed(codes.ancestors(territory.id)):
             written += _rebuild_node(node, day_from, day_to)
     return written
 
@@ -501,8 +483,10 @@ def _matrix_rows(day_from: dt.date, day_to: dt.date) -> list[CoproductionDay]:
     for territory, at, phase, group, person in rows.iterator(chunk_size=20000):
         targets = nodes.get(territory)
         if targets is None:
-            level = level_of(territory)
-            targets = [a for a in ancestors(territory) if level_of(a) <= MATRIX_MAX_LEVEL]
+            level = codes.level_of(territory)
+            targets = [
+                a for a in codes.ancestors(territory) if codes.level_of(a) <= MATRIX_MAX_LEVEL
+            ]
             if level <= MATRIX_MAX_LEVEL:
                 targets.append(territory)
             nodes[territory] = targets

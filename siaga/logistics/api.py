@@ -18,10 +18,10 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
-from siaga.accounts.roles import Perm
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.volunteers.api import territory_filter, territory_or_404
 from siaga.volunteers.models import Posko

@@ -12,8 +12,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.volunteers.forms import ServiceForm, rw_choices
 from siaga.volunteers.models import Posko
 

@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory.models import Territory
 

@@ -22,10 +22,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction
+from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import Posko, Priority, TaskKind

@@ -14,10 +14,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.roles import Perm
 from siaga.registry.models import Household
+from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import Posko
 
@@ -98,7 +99,7 @@ def stock(request: HttpRequest) -> HttpResponse:
             "kinds": MovementKind.choices,
             "kitchen": list(selectors.kitchen_days(request.user)[:14]),
             "can_record": bool(policy.scope_for(request.user, Perm.LOGISTICS_RECORD).ranges)
-            or policy.scope_for(request.user, Perm.LOGISTICS_RECORD).everywhere,
+            or policy.is_global(request.user, Perm.LOGISTICS_RECORD),
         },
     )
 
@@ -181,7 +182,9 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
 def money(request: HttpRequest) -> HttpResponse:
     """Donations and cash spending with receipts; pengurus approve spending."""
     if request.method == "POST":
-        rw = policy.rw_or_404(request.user, Perm.LOGISTICS_RECORD, request.POST.get("rw"))
+        rw = territory_selectors.rw_or_404(
+            request.user, Perm.LOGISTICS_RECORD, request.POST.get("rw")
+        )
         try:
             if request.POST.get("form") == "donation":
                 services.record_donation(
@@ -329,7 +332,9 @@ def packages(request: HttpRequest) -> HttpResponse:
         if form is None:
             raise Http404("not found")
         if form.is_valid():
-            rw = policy.rw_or_404(request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"])
+            rw = territory_selectors.rw_or_404(
+                request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"]
+            )
             try:
                 services.create_package_template(
                     actor=request.user,
@@ -409,7 +414,9 @@ def kitchen(request: HttpRequest) -> HttpResponse:
         if form is None:
             raise Http404("not found")
         if form.is_valid():
-            rw = policy.rw_or_404(request.user, Perm.LOGISTICS_RECORD, form.cleaned_data["rw"])
+            rw = territory_selectors.rw_or_404(
+                request.user, Perm.LOGISTICS_RECORD, form.cleaned_data["rw"]
+            )
             try:
                 services.record_kitchen_day(
                     actor=request.user,
@@ -437,7 +444,9 @@ def equipment_new(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.LOGISTICS_MANAGE)
     form = EquipmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        rw = policy.rw_or_404(request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"])
+        rw = territory_selectors.rw_or_404(
+            request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"]
+        )
         try:
             services.add_equipment(
                 actor=request.user,

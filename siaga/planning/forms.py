@@ -12,12 +12,12 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from siaga.accounts.roles import Perm
 from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning.forms import place_choices, set_choices
 from siaga.commissioning.models import Category, NeedStatus, Urgency
 from siaga.core.models import ActorGroup
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.registry.forms import add_service_errors
 from siaga.territory.models import Level
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from siaga.accounts.roles import Perm
 from siaga.commissioning.models import Decision, DecisionOutcome, Need, Outcome, Proposal
 from siaga.core import policy
 from siaga.core.models import ActorGroup
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
 from .models import Activity, Attendance, Comment, Meeting, Plan, PlanVersion

@@ -18,7 +18,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from siaga.accounts.models import User
-from siaga.accounts.roles import Perm
 from siaga.commissioning import services as commissioning_services
 from siaga.commissioning.models import Decision, Need, Proposal
 from siaga.core import audit, policy
@@ -26,6 +25,7 @@ from siaga.core.audit import diff
 from siaga.core.contributions import actor_group_for, record_contribution
 from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import ActorGroup, AuditAction, Phase
+from siaga.core.roles import Perm
 from siaga.registry.identity import clean_digits
 from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siaga.accounts.roles import Perm
 from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning.forms import territory_for
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import ActorGroup
+from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
 from . import selectors, services

@@ -17,13 +17,12 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
-from siaga.core import audit, policy
+from siaga.core import audit, codes, policy
 from siaga.core.models import AuditAction
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.registry.importing.headers import FIELDS_BY_KEY, TEMPLATE_FIELDS
 from siaga.registry.models import Household, Relation, Resident
-from siaga.territory import codes
 from siaga.territory.models import Level, Territory
 
 FORMATS = ("csv", "xlsx")

@@ -9,8 +9,8 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from siaga.accounts.roles import Perm
-from siaga.core import policy
+from siaga.core import codes, policy
+from siaga.core.roles import Perm
 from siaga.registry.models import (
     Comorbidity,
     DomicileStatus,
@@ -20,7 +20,6 @@ from siaga.registry.models import (
     Sex,
     Vulnerability,
 )
-from siaga.territory import codes
 from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.registry import exporting, import_jobs, tasks
 from siaga.registry.importing import ImportRefused
 from siaga.registry.importing.headers import FIELDS
@@ -40,8 +40,7 @@ EXPORT_KINDS = {"warga": "residents", "keluarga": "households"}
 
 def _require_territorial(user: Any, perm: Perm) -> None:
     """Importing and exporting act on territories: household-scoped access is not enough."""
-    scope = policy.scope_for(user, perm)
-    if not (scope.everywhere or scope.ranges):
+    if not policy.reaches_any_territory(user, perm):
         raise Http404("not found")
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
 from siaga.core.models import AuditAction
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.registry.identity import clean_digits
 from siaga.registry.models import Household, Resident, ResidentQuerySet, Vulnerability
 from siaga.territory.models import Territory

@@ -8,10 +8,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import audit, policy
 from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import AuditAction
+from siaga.core.roles import Perm
 from siaga.registry.identity import IdentityError, decode_nik, normalise_phone, validate_kk
 from siaga.registry.models import (
     Comorbidity,

@@ -32,11 +32,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.core import audit, bulk
+from siaga.core import audit, bulk, codes
 from siaga.core.models import AuditAction
 from siaga.registry import synth_names as names
 from siaga.registry.models import Household, Resident
-from siaga.territory import codes
 from siaga.territory.models import Level, Territory
 
 AUDIT_OBJECT_TYPE = "registry.synthetic"

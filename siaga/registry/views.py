@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.roles import Perm
 from siaga.registry import selectors, services
 from siaga.registry.forms import (
     HouseholdFilterForm,

@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from siaga.accounts.roles import Perm
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate_sequence
-from siaga.core import policy
-from siaga.territory import codes, selectors, services
+from siaga.core import codes, policy
+from siaga.core.roles import Perm
+from siaga.territory import selectors, services
 from siaga.territory.models import Level, Territory
 
 router = Router(tags=["territories"])

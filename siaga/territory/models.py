@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from siaga.territory import codes
+from siaga.core import codes
 
 
 class Level(models.IntegerChoices):

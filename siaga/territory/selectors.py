@@ -7,10 +7,9 @@ from typing import Any
 
 from django.db.models import Count, F, QuerySet
 
-from siaga.accounts.roles import Perm
-from siaga.core import policy
+from siaga.core import codes, policy
 from siaga.core.policy import in_subtree
-from siaga.territory import codes
+from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
 COUNT_KEYS = ("rw", "rt", "households", "residents")
@@ -94,3 +93,8 @@ def children_with_counts(territory: Territory) -> list[tuple[Territory, dict[str
             key,
         )
     return [(child, totals[child.id // child_span]) for child in children]
+
+
+def rw_or_404(user: Any, perm: Perm, pk: Any) -> Territory:
+    """The RW with this primary key (as chosen in a form) if ``user`` may use ``perm`` there."""
+    return policy.get_or_404(Territory.objects.filter(level=Level.RW), user, perm, pk=pk)

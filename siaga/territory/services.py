@@ -13,10 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
-from siaga.core import audit, policy
+from siaga.core import audit, codes, policy
 from siaga.core.models import AuditAction
-from siaga.territory import codes
+from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 from siaga.territory.reference import iter_code_list
 

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.territory import selectors
 from siaga.territory.forms import ChildForm
 from siaga.territory.models import Level

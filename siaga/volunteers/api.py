@@ -16,10 +16,10 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from siaga.accounts.models import User
-from siaga.accounts.roles import Perm
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 
 from . import selectors, services

@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 
 from .models import (

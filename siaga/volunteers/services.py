@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.accounts.models import Membership, User
-from siaga.accounts.roles import Perm, Role
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction, Phase
+from siaga.core.roles import Perm, Role
 from siaga.territory.models import Level, Territory
 
 from .models import (

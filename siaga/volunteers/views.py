@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.roles import Perm
+from siaga.territory import selectors as territory_selectors
 
 from . import selectors, services
 from .forms import PoskoForm, RosterForm, ShiftTemplateForm
@@ -313,7 +314,9 @@ def posko_list(request: HttpRequest) -> HttpResponse:
         if form is None:
             raise Http404("not found")
         if form.is_valid():
-            rw = policy.rw_or_404(request.user, Perm.VOLUNTEER_MANAGE, form.cleaned_data["rw"])
+            rw = territory_selectors.rw_or_404(
+                request.user, Perm.VOLUNTEER_MANAGE, form.cleaned_data["rw"]
+            )
             try:
                 posko = services.create_posko(
                     actor=request.user,

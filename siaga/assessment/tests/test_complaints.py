@@ -12,12 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.utils import timezone
 
-from siaga.accounts.roles import Role
 from siaga.accounts.services import add_membership
 from siaga.assessment import selectors, services, tasks
 from siaga.assessment.models import Complaint, ComplaintEvent
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditEntry, Contribution, Notification
+from siaga.core.roles import Role
 
 from .fb_helpers import make_delivery, make_volunteer
 

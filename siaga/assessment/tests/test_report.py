@@ -12,13 +12,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from siaga.accounts.models import User
-from siaga.accounts.roles import Role
 from siaga.accounts.services import add_membership
 from siaga.assessment import report as rpt
 from siaga.assessment.models import Feedback, ReportNarrative
 from siaga.assessment.report_services import save_narrative
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditEntry, Contribution
+from siaga.core.roles import Role
 from siaga.health.models import Case, Monitoring, Protocol, Referral
 from siaga.logistics.models import AidRequest, Delivery, PackageTemplate
 from siaga.volunteers.models import Posko, Shift, ShiftAssignment, Task, Team, Volunteer
@@ -385,7 +385,7 @@ def test_narrative_refusals_change_nothing(rw: ReportWorld) -> None:
 
 
 def test_report_demo_writes_last_months_narrative_once(rw: ReportWorld) -> None:
-    from siaga.assessment.report_demo import build_report_demo
+    from siaga.demo.assessment_report import build_report_demo
 
     first = build_report_demo(seed=2021)
     assert "narrative written for 33.74.02.1006.006" in first

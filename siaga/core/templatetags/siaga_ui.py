@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 
-from siaga.accounts.roles import ROLE_PRECEDENCE, Perm
 from siaga.core import policy
+from siaga.core.roles import ROLE_PRECEDENCE, Perm
 
 register = template.Library()
 

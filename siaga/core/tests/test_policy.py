@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from siaga.accounts.roles import Perm
 from siaga.core import policy
+from siaga.core.roles import Perm
 from siaga.registry.models import Household, Resident
 
 

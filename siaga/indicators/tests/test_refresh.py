@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from siaga.core import codes
 from siaga.indicators import selectors, services
 from siaga.indicators.models import IndicatorValue
 from siaga.indicators.registry import BY_KEY, INDICATORS, percentile
@@ -149,9 +150,9 @@ def test_registry_is_consistent() -> None:
 
 
 def test_level_and_ancestors() -> None:
-    assert services.level_of(3374020000000000) == 3
-    assert services.level_of(3374021006006003) == 6
-    assert services.ancestors(3374021006006003) == [
+    assert codes.level_of(3374020000000000) == 3
+    assert codes.level_of(3374021006006003) == 6
+    assert codes.ancestors(3374021006006003) == [
         3300000000000000,
         3374000000000000,
         3374020000000000,
@@ -195,7 +196,7 @@ def test_periodic_tasks_refresh_today(world: Any) -> None:
 def test_demo_builder_summary(sources: Any) -> None:
     from django.utils import timezone
 
-    from siaga.indicators.demo import build_indicators_demo
+    from siaga.demo.indicators import build_indicators_demo
     from siaga.indicators.models import RefreshRun
 
     summary = build_indicators_demo()

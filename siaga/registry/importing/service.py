@@ -36,16 +36,15 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siaga.accounts.roles import Perm
-from siaga.core import audit, bulk, policy
+from siaga.core import audit, bulk, codes, policy
 from siaga.core.models import AuditAction
+from siaga.core.roles import Perm
 from siaga.registry.importing import parsing
 from siaga.registry.importing.compact import FirstRows
 from siaga.registry.importing.headers import FIELDS_BY_KEY, ColumnMapping, find_header_row
 from siaga.registry.importing.parsing import EXCEL_EPOCH, CellError
 from siaga.registry.importing.readers import ImportRefused, Source
 from siaga.registry.models import DomicileStatus, Household, Relation, Resident
-from siaga.territory import codes
 from siaga.territory.models import Level, Territory
 from siaga.territory.services import TerritoryError, create_child
 

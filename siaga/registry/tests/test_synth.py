@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from siaga.core import codes
 from siaga.core.models import AuditAction, AuditEntry
 from siaga.registry.identity import decode_nik, normalise_phone, validate_kk
 from siaga.registry.models import Household, Resident
 from siaga.registry.synth import AUDIT_OBJECT_TYPE, SynthError, synthesize
-from siaga.territory import codes
 from siaga.territory.models import Level, Territory
 
 TODAY = dt.date(2026, 3, 1)

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from siaga.accounts.models import Membership, User
-from siaga.accounts.roles import Role
 from siaga.accounts.services import check_assignment, create_user, grant_role
 from siaga.core.errors import ValidationFailed
 from siaga.core.management.base import SiagaCommand, validation_message
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Role
 from siaga.territory.models import Territory
 
 

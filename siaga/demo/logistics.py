@@ -22,13 +22,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from siaga.core.models import AuditAction, AuditEntry
-from siaga.territory.models import Level, Territory
-from siaga.volunteers.demo import history_start
-from siaga.volunteers.models import Posko, PoskoKind, Volunteer
-from siaga.volunteers.services import pengurus_of
-
-from . import services
-from .models import (
+from siaga.demo.volunteers import history_start
+from siaga.logistics import services
+from siaga.logistics.models import (
     AidRequest,
     Delivery,
     Donation,
@@ -44,6 +40,9 @@ from .models import (
     StockItem,
     StockMovement,
 )
+from siaga.territory.models import Level, Territory
+from siaga.volunteers.models import Posko, PoskoKind, Volunteer
+from siaga.volunteers.services import pengurus_of
 
 KECAMATAN = "33.74.02"
 MARKER_TYPE, MARKER_ID = "logistics.demo", "demo"

@@ -7,12 +7,11 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
-from siaga.logistics.demo import build_logistics_demo
+from siaga.demo.logistics import build_logistics_demo
+from siaga.demo.volunteers import build_volunteers_demo
 from siaga.logistics.models import StockBalance, StockMovement
-from siaga.volunteers.demo import build_volunteers_demo
+from siaga.logistics.tests.conftest import make_case
 from siaga.volunteers.models import Shift, Task
-
-from .conftest import make_case
 
 
 def test_demos_are_consistent_and_idempotent(world: Any) -> None:
@@ -72,7 +71,7 @@ def test_demo_work_fills_a_whole_month_of_the_volunteer_report(world: Any) -> No
     import datetime as dt
 
     from siaga.assessment import report as rpt
-    from siaga.volunteers.demo import history_start
+    from siaga.demo.volunteers import history_start
     from siaga.volunteers.models import Volunteer
 
     make_case(world, "rt003", days_ago=3)
@@ -99,7 +98,7 @@ def test_demo_co_delivery_acts_reach_the_contribution_ledger_once(world: Any) ->
     """The demos bulk-create their records; their co-delivery acts are then written to the
     ledger (volunteers, residents' self-reports, government), never twice."""
     from siaga.core.models import Contribution
-    from siaga.indicators.demo_acts import build_codelivery_acts
+    from siaga.demo.indicators_acts import build_codelivery_acts
 
     make_case(world, "rt003", days_ago=3)  # through the service: its contribution exists
     today = timezone.localdate()

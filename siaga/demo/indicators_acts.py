@@ -18,8 +18,8 @@ from typing import Any
 from django.db import transaction
 
 from siaga.accounts.models import Membership
-from siaga.accounts.roles import ROLE_ACTOR_GROUP, ROLE_PRECEDENCE
 from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
+from siaga.core.roles import ROLE_ACTOR_GROUP, ROLE_PRECEDENCE
 from siaga.health.models import Case, Method, Monitoring, Referral
 from siaga.logistics.models import Delivery, Spending
 from siaga.territory.models import Territory

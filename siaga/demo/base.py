@@ -20,12 +20,12 @@ from django.db import transaction
 from django.db.models import F
 
 from siaga.accounts.models import Membership, User
-from siaga.accounts.roles import Role
 from siaga.accounts.services import add_membership, create_user
+from siaga.core import codes
 from siaga.core.models import AuditAction, AuditEntry
+from siaga.core.roles import Role
 from siaga.registry.models import Household, Resident
 from siaga.registry.synth import AUDIT_OBJECT_TYPE, SynthStats, synthesize
-from siaga.territory import codes
 from siaga.territory.models import Level, Territory
 from siaga.territory.services import load_codes
 

@@ -18,12 +18,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from siaga.assessment import services
+from siaga.assessment.models import Channel, Complaint, Feedback, ServiceKind
 from siaga.core import audit
 from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
 from siaga.territory.models import Territory
-
-from . import services
-from .models import Channel, Complaint, Feedback, ServiceKind
 
 KECAMATAN = "33.74.02"
 RW006 = "33.74.02.1006.006"
@@ -189,10 +188,9 @@ def _feedback_rows(
 def _complaints(now: dt.datetime) -> list[Complaint]:
     """A few complaints in RW 006 by the demo accounts, in every state."""
     from siaga.accounts.models import User
+    from siaga.assessment import selectors
     from siaga.logistics.models import Delivery
     from siaga.volunteers.models import Volunteer, VolunteerStatus
-
-    from . import selectors
 
     users = {u.username: u for u in User.objects.filter(username__contains=".")}
     warga, relawan = users.get("warga.rt003"), users.get("relawan.rw006")

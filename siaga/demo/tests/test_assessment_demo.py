@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from siaga.assessment import selectors
-from siaga.assessment.demo import build_assessment_demo
 from siaga.assessment.models import Complaint, Feedback
+from siaga.assessment.tests.fb_helpers import make_services, make_volunteer
 from siaga.core.models import Contribution
-
-from .fb_helpers import make_services, make_volunteer
+from siaga.demo.assessment import build_assessment_demo
 
 
 def test_demo_builds_once_with_every_state(world: Any) -> None:

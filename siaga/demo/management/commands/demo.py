@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from siaga.core import demo
+from siaga.demo import base as demo
 
 
 class Command(BaseCommand):
@@ -121,13 +121,13 @@ class Command(BaseCommand):
 
     def _phase_demos(self, seed: int) -> None:
         """The co-production phases' demo content, in dependency order; each is idempotent."""
-        from siaga.assessment.demo import build_assessment_demo
-        from siaga.assessment.report_demo import build_report_demo
-        from siaga.commissioning.demo import build_commissioning_demo
-        from siaga.health.demo import build_health_demo
-        from siaga.indicators.demo import build_indicators_demo
-        from siaga.logistics.demo import build_logistics_demo
-        from siaga.volunteers.demo import build_volunteers_demo
+        from siaga.demo.assessment import build_assessment_demo
+        from siaga.demo.assessment_report import build_report_demo
+        from siaga.demo.commissioning import build_commissioning_demo
+        from siaga.demo.health import build_health_demo
+        from siaga.demo.indicators import build_indicators_demo
+        from siaga.demo.logistics import build_logistics_demo
+        from siaga.demo.volunteers import build_volunteers_demo
 
         builders: list[tuple[str, Any]] = [
             (_("health wave (cases, monitoring, referrals, zones)"), build_health_demo),

@@ -14,13 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from siaga.accounts.models import Membership, User
-from siaga.accounts.roles import Role
 from siaga.core.models import AuditAction, AuditEntry
+from siaga.core.roles import Role
 from siaga.health.models import Method, Monitoring
 from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory
-
-from .models import (
+from siaga.volunteers.models import (
     Posko,
     PoskoKind,
     Priority,
@@ -35,7 +34,7 @@ from .models import (
     Volunteer,
     VolunteerStatus,
 )
-from .services import _shift_times
+from siaga.volunteers.services import _shift_times
 
 KECAMATAN = "33.74.02"
 MARKER_TYPE, MARKER_ID = "volunteers.demo", "demo"

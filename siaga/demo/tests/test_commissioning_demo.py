@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from siaga.commissioning.demo import build_commissioning_demo
 from siaga.commissioning.models import Decision, Need, Round, RoundResult, Vote
+from siaga.demo.commissioning import build_commissioning_demo
 from siaga.planning.models import Meeting, MeetingDecision, Plan
 
 pytestmark = pytest.mark.django_db

@@ -6,12 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from siaga.accounts.models import Membership, User
-from siaga.accounts.roles import Role
-from siaga.core import demo
+from siaga.core import codes
 from siaga.core.models import AuditEntry
+from siaga.core.roles import Role
+from siaga.demo import base as demo
 from siaga.registry.models import Household, Resident
 from siaga.registry.synth import AUDIT_OBJECT_TYPE
-from siaga.territory import codes
 from siaga.territory.models import Level, Territory
 from siaga.territory.services import load_codes
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from siaga.core.models import Contribution
 from siaga.health.models import Case
-
-from . import services
+from siaga.indicators import services
 
 MAX_DAYS = 366
 
@@ -38,7 +37,7 @@ def _span() -> tuple[dt.date, dt.date]:
 def build_indicators_demo(seed: int = 2021) -> str:
     """Write the demo records' co-delivery contributions, then refresh every indicator over the
     demo's date range; ``seed`` is unused (no randomness), kept for the builders' signature."""
-    from .demo_acts import build_codelivery_acts
+    from siaga.demo.indicators_acts import build_codelivery_acts
 
     acts = build_codelivery_acts()
     day_from, day_to = _span()

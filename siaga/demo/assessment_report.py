@@ -10,11 +10,10 @@ import random
 
 from django.contrib.auth import get_user_model
 
+from siaga.assessment import report as rpt
+from siaga.assessment.models import ReportNarrative
+from siaga.assessment.report_services import save_narrative
 from siaga.territory.models import Territory
-
-from . import report as rpt
-from .models import ReportNarrative
-from .report_services import save_narrative
 
 DEMO_RW = "33.74.02.1006.006"
 DEMO_AUTHOR = "pengurus.rw006"

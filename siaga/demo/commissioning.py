@@ -26,15 +26,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from siaga.accounts.models import User
+from siaga.commissioning import services
+from siaga.commissioning.models import Need, Proposal, Round
 from siaga.core.policy import in_subtree
 from siaga.planning import services as planning
 from siaga.planning.models import Activity, Plan
 from siaga.registry.identity import IdentityError, age_on, decode_nik
 from siaga.registry.models import DomicileStatus, Resident
 from siaga.territory.models import Level, Territory
-
-from . import services
-from .models import Need, Proposal, Round
 
 PANGGUNG_LOR = "33.74.02.1006"
 RW006 = f"{PANGGUNG_LOR}.006"
@@ -463,7 +462,7 @@ def _residents_of(place: Territory, voters: list[Resident], limit: int) -> list[
 
 
 def services_results(round_: Round) -> list[Any]:
-    from .selectors import results
+    from siaga.commissioning.selectors import results
 
     return results(round_)
 

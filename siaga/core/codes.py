@@ -1,4 +1,4 @@
-"""Canonical territory codes: Kepmendagri codes for the first four levels, then RW and RT.
+"""Canonical territory codes and all hierarchy arithmetic: Kepmendagri codes for the first four levels, then RW and RT.
 
 A code such as ``33.74.02.1006.006.003`` has fixed part widths (2, 2, 2, 4, 3, 3). Its digits,
 right-padded with zeros to 16, form an integer *key* that is the territory's primary key. Every
@@ -88,3 +88,31 @@ def code_from_key(key: int, level: int) -> str:
         parts.append(digits[start : start + width])
         start += width
     return ".".join(parts)
+
+
+def ancestor_key(key: int, level: int) -> int:
+    """The key of the level-``level`` ancestor of a territory key (e.g. the RW of an RT)."""
+    return key - key % span_for_level(level)
+
+
+def ancestor_keys(key: int, *, from_level: int, to_level: int) -> list[int]:
+    """The keys of the ancestors of ``key`` from ``from_level`` down to ``to_level`` (inclusive)."""
+    return [ancestor_key(key, level) for level in range(from_level, to_level + 1)]
+
+
+def level_of(key: int) -> int:
+    """The level of a territory key (the number of non-zero code parts)."""
+    digits = str(key).rjust(TOTAL_DIGITS, "0")
+    level, start = 0, 0
+    for width in WIDTHS:
+        if int(digits[start : start + width]) == 0:
+            break
+        level += 1
+        start += width
+    return level
+
+
+def ancestors(key: int, min_level: int = 1) -> list[int]:
+    """Keys of the strict ancestors of ``key`` at levels ``min_level`` and deeper."""
+    level = level_of(key)
+    return [ancestor_key(key, lvl) for lvl in range(min_level, level)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from siaga.health.demo import DAYS, build_health_demo
+from siaga.demo.health import DAYS, build_health_demo
 from siaga.health.models import Case, Monitoring, ZoneDay
 
 
