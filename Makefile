@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck migrations-check pytest bench messages clean serve worker
+.PHONY: demo test test-e2e lint typecheck migrations-check pytest bench messages clean serve worker
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy siaga bench
+	$(BIN)/mypy siaga bench e2e
 
 migrations-check: $(STAMP)
 	$(BIN)/siaga makemigrations --check --dry-run
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# Browser journeys on a phone-sized Chromium (Debian's package: apt-get install chromium).
+# Screenshots of every step land in var/e2e (E2E_ARTIFACTS to change it).
+test-e2e: $(STAMP)
+	$(BIN)/pytest e2e -p no:randomly
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

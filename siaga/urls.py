@@ -1,9 +1,18 @@
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from siaga.api.router import api
 from siaga.core import views as core_views
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the real icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", core_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("akun/", include("siaga.accounts.urls")),
