@@ -155,7 +155,7 @@ def child_floor(csv_path: str) -> dict[str, Any]:
     from django.utils import timezone
 
     from siaga.core import bulk
-    from siaga.registry.importing.service import SQLITE_WRITE_CACHE_KIB
+    from siaga.registry.importing.writing import SQLITE_WRITE_CACHE_KIB
     from siaga.territory.models import Level, Territory
 
     _load_territories()

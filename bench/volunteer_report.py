@@ -368,8 +368,8 @@ def child(n_volunteers: int) -> None:
 
     from siaga.accounts.models import User
     from siaga.assessment import report as rpt
-    from siaga.assessment.report_pdf import build_pdf
-    from siaga.assessment.report_xlsx import build_xlsx
+    from siaga.assessment.report.pdf import build_pdf
+    from siaga.assessment.report.xlsx import build_xlsx
     from siaga.territory.models import Territory
 
     period = rpt.Period(dt.date(2021, 7, 1), dt.date(2021, 7, 31))

@@ -89,7 +89,7 @@ def _register() -> None:
     routers += [("", volunteers_router), ("", logistics_router)]
     # ---- co-assessment ----
     from siaga.assessment.api import router as assessment_router
-    from siaga.assessment.report_api import router as report_router
+    from siaga.assessment.report.api import router as report_router
     from siaga.indicators.api import router as indicators_router
 
     routers += [("", assessment_router), ("", report_router), ("", indicators_router)]

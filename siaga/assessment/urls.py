@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from siaga.assessment import report_urls, views
+from siaga.assessment import views
+from siaga.assessment.report import urls as report_urls
 
 app_name = "assessment"
 urlpatterns = [

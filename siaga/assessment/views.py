@@ -1,6 +1,6 @@
 """Web pages of co-assessment: rate a service, file and follow a complaint (pengaduan), the
 handlers' complaint queue and the satisfaction summary. (The Laporan Kinerja Relawan pages are
-in report_views, included by urls.py.)"""
+in report/views.py, included by urls.py.)"""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 
@@ -65,9 +66,10 @@ def needs(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The need was recorded."))
             return redirect("commissioning:need", pk=need.pk)
     status = request.GET.get("status", NeedStatus.OPEN)
-    return render(
+    return render_list(
         request,
         "commissioning/needs.html",
+        "commissioning/_need_results.html",
         {
             "needs": selectors.needs(request.user, status=status)[:100],
             "status": status,

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 
 from siaga.assessment import report as rpt
 from siaga.assessment.models import ReportNarrative
-from siaga.assessment.report_services import save_narrative
+from siaga.assessment.report.services import save_narrative
 from siaga.territory.models import Territory
 
 DEMO_RW = "33.74.02.1006.006"

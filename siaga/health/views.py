@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import codes, notifications, policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.health import selectors, services, zoning
 from siaga.health.forms import (
@@ -81,9 +82,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request, selectors.cases(request.user, territory=_territory(request), active=active or None)
     )
     selectors.audit_list(request.user, "health.case", None, len(page.object_list))
-    return render(
+    return render_list(
         request,
         "health/case_list.html",
+        "health/_case_results.html",
         {
             "page": page,
             "active": active,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory import selectors as territory_selectors
@@ -29,6 +30,7 @@ from .models import (
     Category,
     EquipmentKind,
     Loan,
+    LoanState,
     MovementKind,
     PaymentMethod,
     Spending,
@@ -258,11 +260,16 @@ def loans(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             _errors(request, exc)
         return redirect("logistics:loans")
-    return render(
+    state = request.GET.get("state", "")
+    state = state if state in LoanState.values else ""
+    return render_list(
         request,
         "logistics/loans.html",
+        "logistics/_loan_results.html",
         {
-            "loans": list(selectors.loans(request.user)[:200]),
+            "loans": list(selectors.loans(request.user, state=state)[:200]),
+            "state": state,
+            "states": LoanState.choices,
             "equipment": list(selectors.equipment(request.user)[:200]),
             "kinds": dict(EquipmentKind.choices),
             "today": timezone.localdate(),

@@ -15,6 +15,7 @@ from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning.forms import territory_for
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.htmx import render_list
 from siaga.core.models import ActorGroup
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
@@ -31,7 +32,7 @@ from .forms import (
     PlanForm,
     filled_rows,
 )
-from .models import ActivityStatus, Comment, Meeting, Plan
+from .models import ActivityStatus, Comment, Meeting, Plan, PlanStatus
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -42,8 +43,15 @@ def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
 
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
-    items = [(p, selectors.progress(p)) for p in selectors.plans(request.user)[:100]]
-    return render(request, "planning/plans.html", {"plans": items})
+    status = request.GET.get("status", "")
+    status = status if status in PlanStatus.values else ""
+    items = [(p, selectors.progress(p)) for p in selectors.plans(request.user, status=status)[:100]]
+    return render_list(
+        request,
+        "planning/plans.html",
+        "planning/_plan_results.html",
+        {"plans": items, "status": status, "statuses": PlanStatus.choices},
+    )
 
 
 @login_required

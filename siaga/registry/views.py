@@ -11,11 +11,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.registry import selectors, services
 from siaga.registry.forms import (
@@ -39,20 +39,11 @@ LABELS = {
 }
 
 
-def _partial(request: HttpRequest) -> bool:
-    """An htmx request for just the results (live search), not a boosted page load."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not (htmx.boosted or htmx.history_restore_request)  # type: ignore[union-attr]
-
-
 def _list_response(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
-    """The full page, or only its results for live search; caches must tell them apart."""
-    template = (
-        f"registry/_{name}_results.html" if _partial(request) else f"registry/{name}_list.html"
+    """The full page, or only its results for live search (core.htmx)."""
+    return render_list(
+        request, f"registry/{name}_list.html", f"registry/_{name}_results.html", context
     )
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.territory import selectors as territory_selectors
 
 from . import selectors, services
 from .forms import PoskoForm, RosterForm, ShiftTemplateForm
-from .models import ShiftAssignment, Skill, Team, TeamKind, Volunteer
+from .models import ShiftAssignment, Skill, Team, TeamKind, Volunteer, VolunteerStatus
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -237,13 +238,18 @@ def shift_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.volunteers(request.user)
+    status = request.GET.get("status", "")
+    status = status if status in VolunteerStatus.values else ""
+    queryset = selectors.volunteers(request.user, status=status)
     people = list(queryset[:300])
-    return render(
+    return render_list(
         request,
         "volunteers/volunteer_list.html",
+        "volunteers/_volunteer_results.html",
         {
             "volunteers": people,
+            "status": status,
+            "statuses": VolunteerStatus.choices,
             "hours": selectors.hours_by_volunteer(queryset),
             "teams": list(selectors.teams(request.user)),
             "swaps": list(selectors.pending_swaps(request.user)[:50]),

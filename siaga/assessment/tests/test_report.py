@@ -15,7 +15,7 @@ from siaga.accounts.models import User
 from siaga.accounts.services import add_membership
 from siaga.assessment import report as rpt
 from siaga.assessment.models import Feedback, ReportNarrative
-from siaga.assessment.report_services import save_narrative
+from siaga.assessment.report.services import save_narrative
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditEntry, Contribution
 from siaga.core.roles import Role

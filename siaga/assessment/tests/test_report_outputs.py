@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from siaga.api.tests.helpers import Api
 from siaga.assessment.models import ReportNarrative
-from siaga.assessment.report_pdf import build_pdf, latin1
-from siaga.assessment.report_xlsx import build_xlsx
+from siaga.assessment.report.pdf import build_pdf, latin1
+from siaga.assessment.report.xlsx import build_xlsx
 from siaga.assessment.tests.test_report import ReportWorld, full_report, make_report_world
 from siaga.core.models import AuditEntry, Contribution
 

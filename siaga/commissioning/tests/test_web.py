@@ -59,3 +59,19 @@ def test_pages_out_of_reach_answer_404_and_change_nothing(world, ballot, client)
     assert client.get("/usulan/").status_code == 200
     client.logout()
     assert client.get("/usulan/").status_code == 302  # login required
+
+
+def test_needs_list_answers_htmx_with_just_the_list(world, client) -> None:
+    services.raise_need(
+        actor=world.users["pengurus.rw006"],
+        territory=world.t["rt003"],
+        data={"category": "sosial", "title": "Dapur umum"},
+    )
+    login(client, world, "pengurus.rw006")
+    response = client.get("/usulan/", {"status": "open"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "<html" not in html and "Record a need" not in html
+    assert "Dapur umum" in html
+    assert "HX-Request" in response["Vary"]
+    assert "<html" in client.get("/usulan/").content.decode()

@@ -183,3 +183,16 @@ def test_inbox_lists_own_notifications(client: Client, world: Any, case: Case) -
 
 def test_codes_used_in_matrix_exist() -> None:
     assert set(PLACE_CODES) == set(PLACES) and can_record("admin", "rt003")
+
+
+def test_case_list_answers_htmx_with_just_the_list(
+    client: Client, world: Any, cases: dict[str, Case]
+) -> None:
+    login(client, world, "admin")
+    response = client.get("/kesehatan/kasus/", {"status": "semua"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "<html" not in html
+    assert f"/kesehatan/kasus/{cases['rt003'].pk}/" in html
+    assert "HX-Request" in response["Vary"]
+    assert "<html" in client.get("/kesehatan/kasus/").content.decode()

@@ -3,10 +3,12 @@ delivery photo is checked (size and type) before anything is saved."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from siaga.logistics import services
 from siaga.logistics.models import AidRequest, StockBalance
@@ -57,3 +59,25 @@ def test_delivery_photo_is_checked(client: Any, world: Any, lumbung: Any) -> Non
     assert response.status_code == 302
     aid.refresh_from_db()
     assert aid.state == "dikirim" and aid.delivery.photo.name.endswith(".png")
+
+
+def test_loans_list_answers_htmx_with_just_the_filtered_list(client: Any, world: Any) -> None:
+    root = world.users["root"]
+    device = services.add_equipment(actor=root, rw=world.t["rw006"], kind="oximeter", label="OX-7")
+    today = timezone.localdate()
+    services.lend(
+        actor=root,
+        equipment=device,
+        household=world.households["rt003"],
+        lent_on=today,
+        due_on=today + dt.timedelta(days=7),
+    )
+    client.force_login(world.users["relawan.rw006"])
+    response = client.get("/logistik/pinjaman/", {"state": "lent"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "<html" not in html and "OX-7" in html
+    assert "HX-Request" in response["Vary"]
+    returned = client.get("/logistik/pinjaman/", {"state": "returned"}, HTTP_HX_REQUEST="true")
+    assert "OX-7" not in returned.content.decode()
+    assert "<html" in client.get("/logistik/pinjaman/").content.decode()

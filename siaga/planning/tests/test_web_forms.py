@@ -293,3 +293,15 @@ def test_leader_hides_and_restores_a_comment(world, comment, client) -> None:
     comment.refresh_from_db()
     assert not comment.hidden
     assert AuditEntry.objects.filter(object_type="planning.comment").count() == 2
+
+
+def test_plans_list_answers_htmx_with_just_the_filtered_list(world, plan, client) -> None:
+    as_user(client, world, "pengurus.rw006")
+    response = client.get("/rencana/", {"status": plan.status}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "<html" not in html and "Ruang isolasi" in html
+    assert "HX-Request" in response["Vary"]
+    other = "done" if plan.status != "done" else "cancelled"
+    assert "Ruang isolasi" not in client.get("/rencana/", {"status": other}).content.decode()
+    assert "<html" in client.get("/rencana/").content.decode()

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from siaga.registry.importing.parsing import display
 from siaga.registry.importing.readers import Source
-from siaga.registry.importing.service import ImportResult
+from siaga.registry.importing.results import ImportResult
 
 REASON_HEADER = "alasan"
 TEXT_FORMAT = "@"

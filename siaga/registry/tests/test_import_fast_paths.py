@@ -10,7 +10,7 @@ from django.db import connection
 
 from siaga.core import audit
 from siaga.core.models import AuditEntry
-from siaga.registry.importing import ResidentImport, open_source, parsing, service
+from siaga.registry.importing import ResidentImport, open_source, parsing, service, writing
 from siaga.registry.importing.parsing import CellError
 from siaga.registry.models import Resident
 from siaga.registry.tests.import_helpers import family, kk, nik, write_csv
@@ -70,9 +70,9 @@ def test_created_changes_equal_the_audit_diff() -> None:
         "rt": 3374020100600300,
         "status": "tetap",
     }
-    expected = audit.diff({}, {**values, **service._CREATE_DEFAULTS})
-    assert service._created_changes(values) == expected
-    assert list(service._created_changes(values)) == list(expected)
+    expected = audit.diff({}, {**values, **writing._CREATE_DEFAULTS})
+    assert writing._created_changes(values) == expected
+    assert list(writing._created_changes(values)) == list(expected)
 
 
 def _import(world, path, **kwargs):
@@ -135,7 +135,7 @@ def test_sqlite_page_cache_is_restored_after_the_import(world, tmp_path) -> None
 
     before = cache_size()
     _import(world, write_csv(tmp_path / "p.csv", family(1))).run()
-    assert cache_size() == before != -service.SQLITE_WRITE_CACHE_KIB
+    assert cache_size() == before != -writing.SQLITE_WRITE_CACHE_KIB
 
 
 def test_first_rows_answers_as_a_dict_across_frozen_runs() -> None:

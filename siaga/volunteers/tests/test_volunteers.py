@@ -184,3 +184,18 @@ def test_warga_offers_to_volunteer_and_pengurus_approves(api: Api, world: Any) -
     approved = api.post(f"/api/v1/volunteers/{body['id']}/approve", "pengurus.rw006", {})
     assert approved.json()["status"] == "active"
     assert api.get("/api/v1/tasks", "warga.rt003").status_code == 200
+
+
+def test_volunteer_list_answers_htmx_with_just_the_filtered_table(client: Any, world: Any) -> None:
+    volunteer = _volunteer(world)
+    client.force_login(world.users["pengurus.rw006"])
+    url = "/relawan/daftar/"
+    response = client.get(url, {"status": volunteer.status}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "<html" not in html and f"/relawan/daftar/{volunteer.pk}/" in html
+    assert "HX-Request" in response["Vary"]
+    other = "inactive" if volunteer.status != "inactive" else "pending"
+    html = client.get(url, {"status": other}, HTTP_HX_REQUEST="true").content.decode()
+    assert f"/relawan/daftar/{volunteer.pk}/" not in html
+    assert "<html" in client.get(url).content.decode()

@@ -12,9 +12,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from siaga.assessment import report as rpt
-from siaga.assessment.report_pdf import build_pdf
-from siaga.assessment.report_services import record_report_access
-from siaga.assessment.report_xlsx import build_xlsx
+from siaga.assessment.report.pdf import build_pdf
+from siaga.assessment.report.services import record_report_access
+from siaga.assessment.report.xlsx import build_xlsx
 from siaga.core.management.base import SiagaCommand
 from siaga.registry.management.cli import UNUSABLE, acting_user
 

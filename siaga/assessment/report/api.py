@@ -20,10 +20,10 @@ from siaga.core import policy
 from siaga.core.roles import Perm
 from siaga.volunteers.models import Volunteer
 
-from . import report as rpt
-from .report_pdf import build_pdf
-from .report_services import record_report_access, save_narrative
-from .report_xlsx import build_xlsx
+from . import figures as rpt
+from .pdf import build_pdf
+from .services import record_report_access, save_narrative
+from .xlsx import build_xlsx
 
 router = Router(tags=["co-assessment"])
 

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from siaga.volunteers.models import TaskKind
 
-from .report import Metrics, Rollup, VolunteerReport, VolunteerRow, change, metric_rows
+from .figures import Metrics, Rollup, VolunteerReport, VolunteerRow, change, metric_rows
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)

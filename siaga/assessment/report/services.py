@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siaga.assessment.models import ReportNarrative
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ValidationFailed
@@ -17,8 +18,7 @@ from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 from siaga.volunteers.models import Volunteer
 
-from .models import ReportNarrative
-from .report import Period, ReportAccess
+from .figures import Period, ReportAccess
 
 MAX_NARRATIVE = 5000
 REPORT_OBJECT = "assessment.volunteer_report"

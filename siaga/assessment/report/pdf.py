@@ -19,7 +19,7 @@ from fpdf.enums import XPos, YPos
 
 from siaga.territory.models import Level
 
-from .report import Metrics, Rollup, VolunteerReport, change, metric_rows
+from .figures import Metrics, Rollup, VolunteerReport, change, metric_rows
 
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 15.0
 CONTENT_W = PAGE_W - 2 * MARGIN

@@ -31,6 +31,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siaga.assessment.models import Feedback, ReportNarrative
 from siaga.core import codes, policy
 from siaga.core.roles import Perm
 from siaga.health.models import Method, Monitoring, Referral
@@ -44,8 +45,6 @@ from siaga.volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
-
-from .models import Feedback, ReportNarrative
 
 MAX_DAYS = 366
 

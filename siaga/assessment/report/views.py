@@ -21,10 +21,10 @@ from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 from siaga.volunteers.models import Volunteer
 
-from . import report as rpt
-from .report_pdf import build_pdf
-from .report_services import record_report_access, save_narrative
-from .report_xlsx import build_xlsx
+from . import figures as rpt
+from .pdf import build_pdf
+from .services import record_report_access, save_narrative
+from .xlsx import build_xlsx
 
 PER_PAGE = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
