@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck migrations-check pytest bench messages clean serve worker
+.PHONY: demo test lint typecheck imports migrations-check pytest bench messages clean serve worker
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/siaga demo
 
-test: $(STAMP) lint typecheck migrations-check pytest
+test: $(STAMP) lint typecheck imports migrations-check pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -23,6 +23,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy siaga bench
+
+# The dependency rule (docs/adr/0009-dependency-rule.md): contracts in pyproject.toml.
+imports: $(STAMP)
+	$(BIN)/lint-imports
 
 migrations-check: $(STAMP)
 	$(BIN)/siaga makemigrations --check --dry-run

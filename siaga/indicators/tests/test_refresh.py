@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -191,23 +190,6 @@ def test_periodic_tasks_refresh_today(world: Any) -> None:
     tasks.refresh_today.call_local()
     tasks.refresh_nightly.call_local()
     assert list(RefreshRun.objects.values_list("trigger", flat=True)) == ["nightly", "hourly"]
-
-
-def test_demo_builder_summary(sources: Any) -> None:
-    from django.utils import timezone
-
-    from siaga.demo.indicators import build_indicators_demo
-    from siaga.indicators.models import RefreshRun
-
-    summary = build_indicators_demo()
-    run = RefreshRun.objects.get(trigger="demo")
-    today = timezone.localdate()
-    # The fixture's records are from 2021: the range is capped at a year before today.
-    assert (run.day_from, run.day_to) == (today - dt.timedelta(days=366), today)
-    assert summary.endswith(f"; indicators: {run.rows} aggregate rows for {run.day_from} … {today}")
-    assert summary.startswith("co-delivery acts: ")
-    # Case A (still open) is active over the whole range.
-    assert IndicatorValue.objects.filter(indicator="active_cases", day=today).exists()
 
 
 def test_matrix_days_match_the_ledger(refreshed: Any) -> None:
