@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from siaga.api.router import api
+from siaga.api.v1 import api
 from siaga.core import views as core_views
 
 urlpatterns = [

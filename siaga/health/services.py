@@ -24,6 +24,7 @@ from siaga.core.models import AuditAction, Phase
 from siaga.core.notifications import notify
 from siaga.core.roles import Perm, Role
 from siaga.health import protocols as rules
+from siaga.health import selectors
 from siaga.health.models import (
     Case,
     Category,
@@ -45,11 +46,14 @@ from siaga.health.models import (
     Triage,
     Vaccination,
     Vaccine,
+    ZoneDay,
 )
 from siaga.health.triage import Vitals, slot_for, triage, vitals_errors
 from siaga.registry.identity import IdentityError, decode_nik
 from siaga.registry.models import Household, Resident
 from siaga.territory.models import Level
+from siaga.volunteers.models import OPEN_TASK_STATES, Priority, TaskKind
+from siaga.volunteers.services import close_rule_task, ensure_task
 
 # ---------------------------------------------------------------- helpers
 
@@ -199,8 +203,6 @@ def create_protocol(
 
 
 def protocol_in_use(protocol: Protocol) -> bool:
-    from siaga.health.models import ZoneDay
-
     models: tuple[Any, ...] = (Case, Contact, Monitoring, Newcomer, ZoneDay)
     return any(model.objects.filter(protocol=protocol).exists() for model in models)
 
@@ -297,11 +299,9 @@ def _eligibility(
 ) -> list[str]:
     own_oximeter = data.get("own_oximeter")
     if not own_oximeter and resident.household_id is not None:
-        # An oximeter lent by the RW's lumbung pangan counts as the household's own
-        # (local import: logistics imports health models).
-        from siaga.logistics.selectors import household_has_oximeter
-
-        own_oximeter = household_has_oximeter(resident.household_id, today)
+        # An oximeter lent by the RW's lumbung pangan counts as the household's own (logistics,
+        # which depends on health, registers that answer: see selectors.register_oximeter_lender).
+        own_oximeter = selectors.household_has_lent_oximeter(resident.household_id, today)
     return rules.home_isolation_unmet(
         age=resident.age(today),
         comorbidities=list(resident.comorbidities or []),
@@ -854,8 +854,6 @@ def escalate_overdue_referrals(*, now: dt.datetime | None = None) -> int:
 def flag_missed_slots(*, now: dt.datetime | None = None) -> int:
     """For each slot of today whose deadline has passed, flag every isolating (isoman) case and
     quarantined contact without a record in it to its RW health team (once per slot)."""
-    from siaga.health import selectors
-
     now = now or timezone.now()
     local = timezone.localtime(now)
     day = local.date()
@@ -1294,3 +1292,44 @@ def update_vaccination(
         changes=audit.diff(before, cleaned),
     )
     return vaccination
+
+
+# ---------------------------------------------------------------- volunteers' tasks
+
+
+def ensure_monitoring_tasks(*, day: dt.date, now: dt.datetime | None = None) -> int:
+    """One volunteers' task per due monitoring slot (pagi, sore) of every isolating case and
+    quarantined contact on ``day``; slots already recorded close their task. Returns tasks created.
+
+    Health makes work for the volunteers, never the other way round (docs/adr/0009)."""
+    now = now or timezone.now()
+    params = rules.triage_params(rules.in_force(ProtocolKind.TRIAGE, day))
+    tz = timezone.get_current_timezone()
+    deadlines = {
+        "pagi": timezone.make_aware(dt.datetime.combine(day, params.pagi_until), tz),
+        "sore": timezone.make_aware(dt.datetime.combine(day, params.sore_until), tz),
+    }
+    cases, contacts = selectors.monitored_subjects(Case.objects.all(), Contact.objects.all(), day)
+    done = set(Monitoring.objects.filter(day=day).values_list("case_id", "contact_id", "slot"))
+    created = 0
+    with transaction.atomic():
+        for kind, subjects in (("case", cases), ("contact", contacts)):
+            for subject in subjects:
+                for slot, due in deadlines.items():
+                    key = (subject.pk, None) if kind == "case" else (None, subject.pk)
+                    recorded = (*key, slot) in done
+                    task, new = ensure_task(
+                        source_key=selectors.monitoring_task_key(kind, subject.pk, day, slot),
+                        territory_id=subject.rt_id,
+                        kind=TaskKind.MONITORING,
+                        title=_("Monitoring %(slot)s: %(kind)s #%(id)s")
+                        % {"slot": slot, "kind": kind, "id": subject.pk},
+                        due_at=due,
+                        priority=Priority.HIGH,
+                        team_kind="kesehatan",
+                        subject=subject,
+                    )
+                    created += int(new)
+                    if recorded and task.state in OPEN_TASK_STATES:
+                        close_rule_task(task)
+    return created

@@ -83,7 +83,7 @@ def test_snapshot_values_are_daily_means(refreshed: Any) -> None:
 
 def test_rollup_sums_equal_rt_sums(refreshed: Any) -> None:
     world = refreshed.world
-    rts = IndicatorValue.objects.filter(territory__level=6)
+    rts = IndicatorValue.objects.filter(territory__level=codes.LEVEL_RT)
     for parent in ("rw006", "33.74.02.1006", "33.74.02", "33.74", "33"):
         node = world.t[parent]
         low, high = node.bounds
@@ -217,7 +217,7 @@ def test_matrix_days_match_the_ledger(refreshed: Any) -> None:
             if c["acts"]
         }
         assert cells == live, code
-    assert not CoproductionDay.objects.filter(territory__level__gt=4).exists()
+    assert not CoproductionDay.objects.filter(territory__level__gt=codes.LEVEL_KELURAHAN).exists()
     kept = CoproductionDay.objects.get(
         territory=world.t["33.74"], day=DAY, phase="co_design", actor_group="resident"
     )

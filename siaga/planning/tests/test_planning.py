@@ -232,7 +232,7 @@ def test_accountability_page_is_public_and_has_no_personal_data(world, client) -
         nik=world.residents["rt003"].nik,
     )
     commissioning.close_round(actor=world.users["lurah.panggunglor"], round=round_)
-    commissioning.decide(
+    services.decide(
         actor=world.users["lurah.panggunglor"], proposal=funded, outcome="approved", reason="OK"
     )
     activity = Activity.objects.get(plan__proposal=funded)
