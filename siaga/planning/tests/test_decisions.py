@@ -107,3 +107,29 @@ def test_admin_is_read_only() -> None:
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
     assert planning_admin.PlanAdmin.list_display[0] == "title"
+
+
+def test_comments_on_need_and_proposal_pages_post_to_planning(world, ballot, client) -> None:
+    need = commissioning.raise_need(
+        actor=world.users["warga.rt003"],
+        territory=world.t["rt003"],
+        data={"category": "sosial", "title": "Dapur umum"},
+    )
+    as_user(client, world, "warga.rt003")
+    page = client.get(f"/usulan/kebutuhan/{need.pk}/").content.decode()
+    assert f'action="/rencana/komentar/need/{need.pk}/"' in page
+    response = client.post(f"/rencana/komentar/need/{need.pk}/", {"body": "Setuju, mendesak"})
+    assert response.status_code == 302 and response["Location"] == f"/usulan/kebutuhan/{need.pk}/"
+    assert "Setuju, mendesak" in client.get(f"/usulan/kebutuhan/{need.pk}/").content.decode()
+    url = f"/rencana/komentar/proposal/{ballot.isolation.pk}/"
+    assert client.post(url, {"body": "Lokasi di balai RW?"}).status_code == 302
+    page = client.get(f"/usulan/proposal/{ballot.isolation.pk}/").content.decode()
+    assert "Lokasi di balai RW?" in page
+    assert Comment.objects.filter(need=need).count() == 1
+    assert Comment.objects.filter(proposal=ballot.isolation).count() == 1
+    # Unknown kinds and targets outside the user's area answer 404; nothing is written.
+    assert client.post(f"/rencana/komentar/plan/{need.pk}/", {"body": "x"}).status_code == 404
+    assert client.get(f"/rencana/komentar/need/{need.pk}/").status_code == 405
+    as_user(client, world, "puskesmas.bandarharjo")
+    assert client.post(f"/rencana/komentar/need/{need.pk}/", {"body": "x"}).status_code == 404
+    assert Comment.objects.count() == 2
