@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from siaga.commissioning import services
-from siaga.commissioning.models import Outcome, RoundResult
+from siaga.commissioning.models import Assessment, Outcome, RoundResult
 from siaga.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,6 @@ def test_close_ranks_funds_and_explains(world, ballot) -> None:
 
 def test_assessed_cost_correction_drives_the_skip(world, ballot) -> None:
     # The correction makes lumbung too expensive after isolation: it is skipped, handwash funded.
-    from siaga.commissioning.models import Assessment
 
     Assessment.objects.filter(proposal=ballot.lumbung).update(corrected_amount=12_000_000)
     _vote(world, ballot, {"rt003": ballot.isolation, "rt004": ballot.lumbung})

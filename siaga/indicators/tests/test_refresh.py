@@ -9,9 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from siaga.assessment.models import Feedback
 from siaga.core import codes
-from siaga.indicators import selectors, services
-from siaga.indicators.models import IndicatorValue
+from siaga.core.models import Contribution
+from siaga.indicators import selectors, services, tasks
+from siaga.indicators.models import CoproductionDay, IndicatorValue, RefreshRun
 from siaga.indicators.registry import BY_KEY, INDICATORS, percentile
 
 from .conftest import DAY, plus
@@ -107,8 +109,6 @@ def test_refresh_is_idempotent(refreshed: Any) -> None:
         )
 
     def matrix_days() -> list[tuple[Any, ...]]:
-        from siaga.indicators.models import CoproductionDay
-
         return list(
             CoproductionDay.objects.order_by(
                 "territory_id", "day", "phase", "actor_group"
@@ -124,8 +124,6 @@ def test_refresh_is_idempotent(refreshed: Any) -> None:
 
 
 def test_territory_refresh_rebuilds_ancestors(refreshed: Any) -> None:
-    from siaga.assessment.models import Feedback
-
     world = refreshed.world
     Feedback.objects.filter(rt=world.t["rt003"]).update(rating=1)
     services.refresh(day_from=DAY, day_to=DAY, territory=world.t["rt003"])
@@ -184,9 +182,6 @@ def test_command_rejects_bad_input(sources: Any) -> None:
 
 
 def test_periodic_tasks_refresh_today(world: Any) -> None:
-    from siaga.indicators import tasks
-    from siaga.indicators.models import RefreshRun
-
     tasks.refresh_today.call_local()
     tasks.refresh_nightly.call_local()
     assert list(RefreshRun.objects.values_list("trigger", flat=True)) == ["nightly", "hourly"]
@@ -195,9 +190,6 @@ def test_periodic_tasks_refresh_today(world: Any) -> None:
 def test_matrix_days_match_the_ledger(refreshed: Any) -> None:
     """Kota … kelurahan read the kept days; the counts equal a live count of the ledger."""
     from django.db.models import Count
-
-    from siaga.core.models import Contribution
-    from siaga.indicators.models import CoproductionDay
 
     world = refreshed.world
     for code in ("33", "33.74", "33.74.02", "33.74.02.1006", "rw006", "rt003"):

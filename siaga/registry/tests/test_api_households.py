@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from siaga.accounts.models import ApiToken
 from siaga.api.tests.helpers import (
     PLACE_CODES,
     PLACES,
@@ -162,8 +163,6 @@ def test_unauthenticated_calls_answer_401_and_write_nothing(api: Api, world: Any
 
 def test_revoked_token_answers_401(api: Api, world: Any) -> None:
     from django.utils import timezone
-
-    from siaga.accounts.models import ApiToken
 
     ApiToken.objects.filter(user=world.users["admin"]).update(revoked_at=timezone.now())
     assert_error(api.get("/api/v1/households", "admin"), 401, "unauthenticated")
