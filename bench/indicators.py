@@ -93,13 +93,13 @@ def _aggregates(kota: Any, rws: list[int], rts: list[int], first: dt.date) -> in
     from django.db import connection
 
     from siaga.indicators.registry import PERCENTILE_KEYS, STORED_KEYS
-    from siaga.territory.models import Territory
+    from siaga.territory.models import Level, Territory
 
     rng = random.Random(7)
     upper = list(
-        Territory.objects.filter(id__gte=kota.id, id__lte=kota.bounds[1], level__lte=4).values_list(
-            "id", flat=True
-        )
+        Territory.objects.filter(
+            id__gte=kota.id, id__lte=kota.bounds[1], level__lte=Level.KELURAHAN
+        ).values_list("id", flat=True)
     )
     sparse_keys = ["active_cases", "isolating_households", "monitoring_on_time", "satisfaction",
                    "vaccination_60plus", "tasks_on_time"]  # fmt: skip
