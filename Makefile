@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-e2e lint typecheck migrations-check pytest bench messages clean serve worker
+.PHONY: demo test test-e2e lint typecheck imports migrations-check pytest bench messages clean serve worker
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/siaga demo
 
-test: $(STAMP) lint typecheck migrations-check pytest
+test: $(STAMP) lint typecheck imports migrations-check pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -23,6 +23,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy siaga bench e2e
+
+# The dependency rule (docs/adr/0009-dependency-rule.md): contracts in pyproject.toml.
+imports: $(STAMP)
+	$(BIN)/lint-imports
 
 migrations-check: $(STAMP)
 	$(BIN)/siaga makemigrations --check --dry-run
@@ -50,4 +54,4 @@ worker: $(STAMP)
 	$(BIN)/siaga worker
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

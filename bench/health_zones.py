@@ -40,16 +40,20 @@ def run(days: int, n_cases: int, per_rt: int) -> None:
     from siaga.health import zoning
     from siaga.health.models import Case, Protocol, ZoneDay
     from siaga.registry.models import Household, Resident
-    from siaga.territory.models import Territory
+    from siaga.territory.models import Level, Territory
 
     rng = random.Random(11)
     began = time.perf_counter()
-    nodes = [Territory(id=codes.parse_code("33").key, code="33", name="Jawa Tengah", level=1)]
+    nodes = [
+        Territory(
+            id=codes.parse_code("33").key, code="33", name="Jawa Tengah", level=Level.PROVINSI
+        )
+    ]
     kota = Territory(
         id=codes.parse_code("33.74").key,
         code="33.74",
         name="Kota Semarang",
-        level=2,
+        level=Level.KABUPATEN,
         parent_id=nodes[0].id,
     )
     nodes.append(kota)
@@ -61,7 +65,7 @@ def run(days: int, n_cases: int, per_rt: int) -> None:
             id=codes.parse_code(kec_code).key,
             code=kec_code,
             name=f"Kecamatan {k}",
-            level=3,
+            level=Level.KECAMATAN,
             parent_id=kota.id,
         )
         nodes.append(kec)
@@ -73,7 +77,7 @@ def run(days: int, n_cases: int, per_rt: int) -> None:
                 id=codes.parse_code(kel_code).key,
                 code=kel_code,
                 name=f"Kelurahan {k}-{j}",
-                level=4,
+                level=Level.KELURAHAN,
                 parent_id=kec.id,
             )
             nodes.append(kel)
@@ -83,7 +87,7 @@ def run(days: int, n_cases: int, per_rt: int) -> None:
                     id=codes.parse_code(rw_code).key,
                     code=rw_code,
                     name=f"RW {r:03d}",
-                    level=5,
+                    level=Level.RW,
                     parent_id=kel.id,
                 )
                 nodes.append(rw)
@@ -92,7 +96,11 @@ def run(days: int, n_cases: int, per_rt: int) -> None:
                     key = codes.parse_code(rt_code).key
                     nodes.append(
                         Territory(
-                            id=key, code=rt_code, name=f"RT {t:03d}", level=6, parent_id=rw.id
+                            id=key,
+                            code=rt_code,
+                            name=f"RT {t:03d}",
+                            level=Level.RT,
+                            parent_id=rw.id,
                         )
                     )
                     rt_ids.append(key)

@@ -40,6 +40,7 @@ def _timed(fn: Any, repeat: int = 3) -> float:
 
 
 def _tree() -> tuple[Any, list[int], list[int]]:
+    from siaga.core import codes
     from siaga.territory.models import Level, Territory
     from siaga.territory.services import load_codes
 
@@ -51,15 +52,17 @@ def _tree() -> tuple[Any, list[int], list[int]]:
     for kel in kelurahan:
         for r in range(1, RW_PER_KELURAHAN + 1):
             rw_code = f"{kel.code}.{r:03d}"
-            rw_key = kel.id + r * 1000
+            rw_key = kel.id + r * codes.span_for_level(Level.RW)
             nodes.append(
-                Territory(id=rw_key, code=rw_code, name=f"RW {r:03d}", level=5, parent_id=kel.id)
+                Territory(
+                    id=rw_key, code=rw_code, name=f"RW {r:03d}", level=Level.RW, parent_id=kel.id
+                )
             )
             rws.append(rw_key)
             for t in range(1, per_rw + 1):
                 nodes.append(
                     Territory(
-                        id=rw_key + t, code=f"{rw_code}.{t:03d}", name=f"RT {t:03d}", level=6,
+                        id=rw_key + t, code=f"{rw_code}.{t:03d}", name=f"RT {t:03d}", level=Level.RT,
                         parent_id=rw_key,
                     )
                 )  # fmt: skip
@@ -90,13 +93,13 @@ def _aggregates(kota: Any, rws: list[int], rts: list[int], first: dt.date) -> in
     from django.db import connection
 
     from siaga.indicators.registry import PERCENTILE_KEYS, STORED_KEYS
-    from siaga.territory.models import Territory
+    from siaga.territory.models import Level, Territory
 
     rng = random.Random(7)
     upper = list(
-        Territory.objects.filter(id__gte=kota.id, id__lte=kota.bounds[1], level__lte=4).values_list(
-            "id", flat=True
-        )
+        Territory.objects.filter(
+            id__gte=kota.id, id__lte=kota.bounds[1], level__lte=Level.KELURAHAN
+        ).values_list("id", flat=True)
     )
     sparse_keys = ["active_cases", "isolating_households", "monitoring_on_time", "satisfaction",
                    "vaccination_60plus", "tasks_on_time"]  # fmt: skip
@@ -249,7 +252,7 @@ def child(contributions: int) -> None:
     from django.db import connection
 
     from siaga.indicators import selectors, services
-    from siaga.territory.models import Territory
+    from siaga.territory.models import Level, Territory
 
     kota, rws, rts = _tree()
     last = dt.date(2021, 12, 31)
@@ -270,7 +273,9 @@ def child(contributions: int) -> None:
     drill = _timed(lambda: selectors.children(kota, first, last))
     matrix = _timed(lambda: selectors.matrix(kota, first, last), repeat=3)
     cells = selectors.matrix(kota, first, last)
-    kelurahan = Territory.objects.filter(id__gte=kota.id, level=4).order_by("id").first()
+    kelurahan = (
+        Territory.objects.filter(id__gte=kota.id, level=Level.KELURAHAN).order_by("id").first()
+    )
     assert kelurahan is not None
     matrix_kel = _timed(lambda: selectors.matrix(kelurahan, first, last))
     day = last

@@ -370,7 +370,7 @@ def child(n_volunteers: int) -> None:
     from siaga.assessment import report as rpt
     from siaga.assessment.report.pdf import build_pdf
     from siaga.assessment.report.xlsx import build_xlsx
-    from siaga.territory.models import Territory
+    from siaga.territory.models import Level, Territory
 
     period = rpt.Period(dt.date(2021, 7, 1), dt.date(2021, 7, 31))
     previous = period.previous()
@@ -390,7 +390,9 @@ def child(n_volunteers: int) -> None:
     xlsx_seconds = h.clock() - started
 
     kelurahan_code = (
-        Territory.objects.filter(level=4).order_by("id").values_list("code", flat=True)[0]
+        Territory.objects.filter(level=Level.KELURAHAN)
+        .order_by("id")
+        .values_list("code", flat=True)[0]
     )
     started = h.clock()
     kel_report = rpt.volunteer_report(rpt.report_access(root, kelurahan_code), period)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sys
 
+from siaga.core.context import CLI, set_interface
+from siaga.env import ConfigError
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siaga.settings")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "siaga"
-    from siaga.env import ConfigError
-
     try:
         import django
 
@@ -20,8 +21,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"siaga: configuration error: {exc}\n")
         raise SystemExit(2) from None
     from django.core.management import execute_from_command_line
-
-    from siaga.core.context import CLI, set_interface
 
     set_interface(CLI)
     execute_from_command_line(argv)

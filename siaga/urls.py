@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from siaga.api.router import api
+from siaga.api.v1 import api
 from siaga.core import views as core_views
 
 

@@ -17,6 +17,7 @@ from siaga.core import audit, policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction
 from siaga.core.roles import Role
+from siaga.registry.models import Resident
 from siaga.territory.models import Territory
 
 
@@ -76,8 +77,6 @@ def add_membership(
     territory: Territory | None,
     resident_nik: str | None = None,
 ) -> Membership:
-    from siaga.registry.models import Resident
-
     resident = None
     if role == Role.WARGA:
         if not resident_nik:

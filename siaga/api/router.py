@@ -1,8 +1,7 @@
-"""The /api/v1 router: bearer-token auth, the JSON error format, and the domain routers."""
+"""The /api/v1 NinjaAPI: bearer-token auth and the JSON error format (``siaga.api.v1`` adds the
+apps' routers to it)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -67,34 +66,3 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             api, request, 400, "bad_request", _("The request body is not valid JSON.")
         )
     return error_response(api, request, exc.status_code, "error", str(exc))
-
-
-def _register() -> None:
-    from siaga.registry.api import router as registry_router
-    from siaga.territory.api import router as territory_router
-
-    routers: list[tuple[str, Any]] = [("/territories", territory_router), ("", registry_router)]
-    # ---- co-commissioning and co-design ----
-    from siaga.commissioning.api import router as commissioning_router
-    from siaga.planning.api import router as planning_router
-
-    routers += [("", commissioning_router), ("", planning_router)]
-    from siaga.health.api import router as health_router
-
-    routers.append(("", health_router))
-    # ---- co-delivery: volunteers and logistics ----
-    from siaga.logistics.api import router as logistics_router
-    from siaga.volunteers.api import router as volunteers_router
-
-    routers += [("", volunteers_router), ("", logistics_router)]
-    # ---- co-assessment ----
-    from siaga.assessment.api import router as assessment_router
-    from siaga.assessment.report.api import router as report_router
-    from siaga.indicators.api import router as indicators_router
-
-    routers += [("", assessment_router), ("", report_router), ("", indicators_router)]
-    for prefix, router in routers:
-        api.add_router(prefix, router)
-
-
-_register()

@@ -18,8 +18,13 @@ from django.utils import timezone
 
 from siaga.core import policy
 from siaga.core.roles import Perm
+from siaga.health.models import Case as HealthCase
+from siaga.health.models import Referral, ReferralState
+from siaga.logistics.models import Delivery
+from siaga.planning.models import Meeting, MeetingStatus
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
+from siaga.volunteers.models import Volunteer, VolunteerStatus
 
 from .models import Complaint, ComplaintState, Feedback, ServiceKind
 from .services import RATEABLE_DAYS, ServiceRef, meeting_places, rw_key
@@ -41,8 +46,6 @@ def can_record_for_others(user: Any) -> bool:
 def volunteers_to_name(user: Any, households: list[Household]) -> QuerySet[Any]:
     """The active volunteers a complaint may name: of the warga's own RW, or of the RWs in
     the filer's territory (the service checks the volunteer's RW against the complaint's)."""
-    from siaga.volunteers.models import Volunteer, VolunteerStatus
-
     active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE).select_related("rw")
     condition = Q(rw_id__in=sorted({rw_key(h.rt_id) for h in households}))
     reach = policy.scope_for(user, Perm.COMPLAINT_FILE)
@@ -151,12 +154,6 @@ def rateable_services(household: Household, *, now: dt.datetime | None = None) -
     """Finished services of the last 30 days that this household has not rated yet (named
     feedback): deliveries, ended isolations, acknowledged or completed referrals, and meetings
     held in its RT, RW or kelurahan. Newest first; six queries."""
-    from siaga.health.models import Case as HealthCase
-    from siaga.health.models import Referral, ReferralState
-    from siaga.logistics.models import Delivery
-    from siaga.planning.models import Meeting, MeetingStatus
-    from siaga.volunteers.models import Volunteer
-
     now = now or timezone.now()
     since = now - dt.timedelta(days=RATEABLE_DAYS)
     rated = set(

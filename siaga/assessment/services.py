@@ -37,6 +37,9 @@ from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import ActorGroup, AuditAction, Contribution, Phase
 from siaga.core.notifications import notify
 from siaga.core.roles import Perm, Role
+from siaga.health.models import Case, Referral, ReferralState
+from siaga.logistics.models import Delivery
+from siaga.planning.models import Meeting, MeetingStatus
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import Volunteer
@@ -142,8 +145,6 @@ def resolve_service(*, household: Household, kind: str, record_id: int | None) -
     if record_id is None:
         raise ValidationFailed.single("service_id", _("Choose the service you received."))
     if kind == ServiceKind.DELIVERY:
-        from siaga.logistics.models import Delivery
-
         delivery = Delivery.objects.filter(pk=record_id, household_id=household.pk).first()
         if delivery is None:
             raise _unknown()
@@ -155,8 +156,6 @@ def resolve_service(*, household: Household, kind: str, record_id: int | None) -
             volunteer=_volunteer_for(delivery.delivered_by_id, rw_key(delivery.rt_id)),
         )
     if kind == ServiceKind.ISOLATION:
-        from siaga.health.models import Case
-
         case = Case.objects.filter(pk=record_id, household_id=household.pk).first()
         if case is None:
             raise _unknown()
@@ -167,8 +166,6 @@ def resolve_service(*, household: Household, kind: str, record_id: int | None) -
         ended = timezone.make_aware(dt.datetime.combine(case.ended_on, dt.time(12)))
         return ServiceRef(kind=kind, record_id=case.pk, at=ended, label=_("End of isolation"))
     if kind == ServiceKind.REFERRAL:
-        from siaga.health.models import Referral, ReferralState
-
         referral = Referral.objects.filter(pk=record_id, household_id=household.pk).first()
         if referral is None:
             raise _unknown()
@@ -183,8 +180,6 @@ def resolve_service(*, household: Household, kind: str, record_id: int | None) -
             at=referral.completed_at or referral.acknowledged_at,
             label=_("Referral to the puskesmas"),
         )
-    from siaga.planning.models import Meeting, MeetingStatus
-
     meeting = Meeting.objects.filter(
         pk=record_id, territory_id__in=meeting_places(household.rt_id)
     ).first()

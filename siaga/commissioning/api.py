@@ -516,17 +516,6 @@ def assess_proposal(request: HttpRequest, proposal_id: Id, payload: AssessmentIn
     return proposal_out(selectors.proposal_for_view(request.user, proposal_id))
 
 
-@router.post("/proposals/{proposal_id}/decision", response={201: DecisionOut, **ERRORS})
-def decide_proposal(
-    request: HttpRequest, proposal_id: Id, payload: DecisionIn
-) -> Status[dict[str, Any]]:
-    """Approve, approve with changes, or reject a funded proposal; an approval creates a plan."""
-    proposal = selectors.proposal_for_view(request.user, proposal_id)
-    decision = services.decide(actor=request.user, proposal=proposal, **payload.model_dump())
-    decision = selectors.decisions(request.user).get(pk=decision.pk)
-    return Status(201, decision_out(decision))
-
-
 @router.get("/decisions", response={200: Page[DecisionOut], **ERRORS})
 def list_decisions(request: HttpRequest, filters: Query[DecisionQuery]) -> dict[str, Any]:
     qs = selectors.decisions(request.user, territory=filter_territory(filters.territory))

@@ -17,7 +17,7 @@ from siaga.core.policy import in_subtree
 from siaga.territory.models import Territory
 
 from .models import Decision, Need, Outcome, Proposal, Round, RoundResult, Vote
-from .services import on_ballot, voter_for
+from .services import _person_key, on_ballot, voter_for
 
 
 def needs(
@@ -51,8 +51,6 @@ def need_for_view(user: Any, pk: Any) -> Need:
 
 def supports(need: Need, user: Any) -> bool:
     """Does ``user`` support ``need``?"""
-    from .services import _person_key
-
     return need.supports.filter(person_key=_person_key(user)[0]).exists()
 
 

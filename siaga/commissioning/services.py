@@ -783,7 +783,7 @@ def rupiah(amount: int) -> str:
 # ---------------------------------------------------------------- decisions
 
 
-def decide(
+def record_decision(
     *,
     actor: Any,
     proposal: Proposal,
@@ -792,7 +792,11 @@ def decide(
     changes: str = "",
     approved_amount: Any = None,
 ) -> Decision:
-    """Approve, approve with changes, or reject a funded proposal; an approval becomes a plan."""
+    """Approve, approve with changes, or reject a funded proposal.
+
+    Co-design follows an approval, and planning orchestrates it: call
+    ``siaga.planning.services.decide``, which records the decision here and opens the plan in the
+    same transaction (commissioning knows nothing of plans: docs/adr/0009)."""
     policy.require(actor, Perm.DECISION_MAKE, proposal)
     errors = ErrorCollector()
     result = (
@@ -819,8 +823,6 @@ def decide(
         amount = None
     elif amount is None:
         amount = result.amount
-    from siaga.planning import services as planning_services  # co-design follows
-
     try:
         with transaction.atomic():
             decision = Decision.objects.create(
@@ -839,8 +841,6 @@ def decide(
                 territory_id=proposal.territory_id,
                 obj=proposal,
             )
-            if decision.approved:
-                planning_services.plan_from_decision(actor=actor, decision=decision)
     except IntegrityError:
         raise ValidationFailed.single(
             "__all__", _("This proposal has already been decided.")

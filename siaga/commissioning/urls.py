@@ -14,5 +14,4 @@ urlpatterns = [
     path("proposal/baru/", views.proposal_create, name="proposal_create"),
     path("proposal/<int:pk>/", views.proposal_detail, name="proposal"),
     path("proposal/<int:pk>/penilaian/", views.assess, name="assess"),
-    path("proposal/<int:pk>/keputusan/", views.decide, name="decide"),
 ]

@@ -15,12 +15,11 @@ from siaga.core import policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
-from siaga.territory.models import Territory
+from siaga.territory.models import Level, Territory
 
 from . import selectors, services
 from .forms import (
     AssessmentForm,
-    DecisionForm,
     ProposalForm,
     ProposalItemFormSet,
     RecordVoteForm,
@@ -43,7 +42,7 @@ def _raise_places(user: Any) -> list[Territory]:
     keys = {key for _r, rt, rw in policy.residence_places(user) for key in (rt, rw)}
     for low, high in policy.scope_for(user, Perm.NEEDS_RAISE).ranges:
         keys |= set(
-            Territory.objects.filter(id__gte=low, id__lte=high, level__gte=5).values_list(
+            Territory.objects.filter(id__gte=low, id__lte=high, level__gte=Level.RW).values_list(
                 "id", flat=True
             )[:200]
         )
@@ -83,9 +82,6 @@ def needs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from siaga.planning import selectors as planning_selectors
-    from siaga.planning import services as planning_services
-
     need = selectors.need_for_view(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -101,10 +97,6 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "merge":
                 into = selectors.need_for_view(request.user, request.POST.get("into") or 0)
                 services.merge_needs(actor=request.user, duplicate=need, into=into)
-            elif action == "comment":
-                planning_services.post_comment(
-                    actor=request.user, target=need, body=request.POST.get("body", "")
-                )
         except ValidationFailed as exc:
             _errors(request, exc)
         return redirect("commissioning:need", pk=need.pk)
@@ -116,8 +108,6 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "supported": selectors.supports(need, request.user),
             "can_manage": policy.can_act_on(request.user, Perm.PROPOSAL_MANAGE, need),
             "proposals": need.proposals.select_related("round"),
-            "comments": planning_selectors.comments(request.user, need, include_hidden=True),
-            "can_moderate": policy.can_act_on(request.user, Perm.COMMENT_MODERATE, need),
         },
     )
 
@@ -176,18 +166,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from siaga.planning import selectors as planning_selectors
-    from siaga.planning import services as planning_services
-
+    # Comments are co-design's (planning): the page shows and posts them through planning's
+    # template tag and view, so commissioning does not import planning.
     proposal = selectors.proposal_for_view(request.user, pk)
-    if request.method == "POST":
-        try:
-            planning_services.post_comment(
-                actor=request.user, target=proposal, body=request.POST.get("body", "")
-            )
-        except ValidationFailed as exc:
-            _errors(request, exc)
-        return redirect("commissioning:proposal", pk=proposal.pk)
     return render(
         request,
         "commissioning/proposal_detail.html",
@@ -196,8 +177,6 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": getattr(proposal, "assessment", None),
             "decision": getattr(proposal, "decision", None),
             "plan": getattr(proposal, "plan", None),
-            "comments": planning_selectors.comments(request.user, proposal, include_hidden=True),
-            "can_moderate": policy.can_act_on(request.user, Perm.COMMENT_MODERATE, proposal),
         },
     )
 
@@ -340,39 +319,5 @@ def record_vote(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "phase": round_.phase(),
             "phase_label": RoundPhase(round_.phase()).label,
-        },
-    )
-
-
-@login_required
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_for_view(request.user, pk)
-    policy.require(request.user, Perm.DECISION_MAKE, proposal)
-    result = selectors.funded_result(proposal)
-    form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decide(
-                actor=request.user,
-                proposal=proposal,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-                changes=form.cleaned_data["changes"],
-                approved_amount=form.cleaned_data["approved_amount"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The decision was recorded."))
-            return redirect("commissioning:proposal", pk=proposal.pk)
-    return render(
-        request,
-        "commissioning/decision_form.html",
-        {
-            "form": form,
-            "proposal": proposal,
-            "result": result,
-            "explanation": services.explain(result) if result else "",
-            "decision": getattr(proposal, "decision", None),
         },
     )

@@ -36,6 +36,7 @@ class SiagaServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        # Imported here: loading the WSGI application sets Django up, once gunicorn has its config.
         from siaga.wsgi import application
 
         return application

@@ -18,11 +18,17 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from siaga.assessment import services
+from siaga.accounts.models import User
+from siaga.assessment import selectors, services
 from siaga.assessment.models import Channel, Complaint, Feedback, ServiceKind
 from siaga.core import audit
 from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
+from siaga.health.models import Case, Referral, ReferralState
+from siaga.logistics.models import Delivery
+from siaga.planning.models import Meeting, MeetingStatus
+from siaga.registry.models import Household
 from siaga.territory.models import Territory
+from siaga.volunteers.models import Volunteer, VolunteerStatus
 
 KECAMATAN = "33.74.02"
 RW006 = "33.74.02.1006.006"
@@ -66,16 +72,9 @@ def _feedback_rows(
     rng: random.Random, now: dt.datetime, low: int, high: int
 ) -> list[tuple[Feedback, str]]:
     """(unsaved feedback, person key) for services of the kecamatan in the last 30 days."""
-    from siaga.health.models import Case, Referral, ReferralState
-    from siaga.logistics.models import Delivery
-    from siaga.planning.models import Meeting, MeetingStatus
-    from siaga.registry.models import Household
-
     since = now - dt.timedelta(days=services.RATEABLE_DAYS)
     rows: list[tuple[Feedback, str]] = []
     seen: set[tuple[int, str, int]] = set()
-
-    from siaga.volunteers.models import Volunteer
 
     profiles: dict[tuple[int | None, int], int] = {
         (user_id, rw_id): volunteer_id
@@ -187,11 +186,6 @@ def _feedback_rows(
 
 def _complaints(now: dt.datetime) -> list[Complaint]:
     """A few complaints in RW 006 by the demo accounts, in every state."""
-    from siaga.accounts.models import User
-    from siaga.assessment import selectors
-    from siaga.logistics.models import Delivery
-    from siaga.volunteers.models import Volunteer, VolunteerStatus
-
     users = {u.username: u for u in User.objects.filter(username__contains=".")}
     warga, relawan = users.get("warga.rt003"), users.get("relawan.rw006")
     pengurus_rw, pengurus_rt = users.get("pengurus.rw006"), users.get("pengurus.rt003")

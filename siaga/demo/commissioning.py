@@ -28,6 +28,7 @@ from django.utils import timezone
 from siaga.accounts.models import User
 from siaga.commissioning import services
 from siaga.commissioning.models import Need, Proposal, Round
+from siaga.commissioning.selectors import results
 from siaga.core.policy import in_subtree
 from siaga.planning import services as planning
 from siaga.planning.models import Activity, Plan
@@ -279,7 +280,7 @@ def _build(
     ]
     funded = [r.proposal for r in services_results(finished) if r.funded]
     for proposal, (outcome, reason, changes) in zip(funded, decisions, strict=False):
-        services.decide(
+        planning.decide(
             actor=lurah, proposal=proposal, outcome=outcome, reason=reason, changes=changes
         )
     result.rounds.append(finished.pk)
@@ -462,8 +463,6 @@ def _residents_of(place: Territory, voters: list[Resident], limit: int) -> list[
 
 
 def services_results(round_: Round) -> list[Any]:
-    from siaga.commissioning.selectors import results
-
     return results(round_)
 
 

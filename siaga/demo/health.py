@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from siaga.accounts.models import User
+from siaga.core import codes
 from siaga.core.models import AuditAction, AuditEntry
 from siaga.health import protocols as rules
 from siaga.health import zoning
@@ -117,12 +118,12 @@ def _build(
         if person[2]:
             by_household.setdefault(person[2], []).append(person[0])
     rts = sorted(by_rt)
-    rws = sorted({rt // 1000 * 1000 for rt in rts})
+    rws = sorted({codes.ancestor_key(rt, codes.LEVEL_RW) for rt in rts})
     hot_rws = set(rng.sample(rws, max(1, len(rws) // 6)))
     rw006 = Territory.objects.filter(code=PANGGUNG_LOR_RW006).first()
     if rw006 is not None:
         hot_rws.add(rw006.pk)  # the demo accounts' RW sees the wave
-    weights = [8.0 if rt // 1000 * 1000 in hot_rws else 1.0 for rt in rts]
+    weights = [8.0 if codes.ancestor_key(rt, codes.LEVEL_RW) in hot_rws else 1.0 for rt in rts]
 
     iso_book = rules.ProtocolBook(ProtocolKind.ISOLATION)
     tri_book = rules.ProtocolBook(ProtocolKind.TRIAGE)

@@ -12,6 +12,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from siaga.core.models import Contribution
+from siaga.demo.indicators_acts import build_codelivery_acts
 from siaga.health.models import Case
 from siaga.indicators import services
 
@@ -37,8 +38,6 @@ def _span() -> tuple[dt.date, dt.date]:
 def build_indicators_demo(seed: int = 2021) -> str:
     """Write the demo records' co-delivery contributions, then refresh every indicator over the
     demo's date range; ``seed`` is unused (no randomness), kept for the builders' signature."""
-    from siaga.demo.indicators_acts import build_codelivery_acts
-
     acts = build_codelivery_acts()
     day_from, day_to = _span()
     run = services.refresh(day_from=day_from, day_to=day_to, trigger="demo")

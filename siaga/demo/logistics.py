@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from siaga.core.models import AuditAction, AuditEntry
 from siaga.demo.volunteers import history_start
+from siaga.health import services as health_services
+from siaga.health.models import Case, IsolationPlace
 from siaga.logistics import services
 from siaga.logistics.models import (
     AidRequest,
@@ -41,6 +43,7 @@ from siaga.logistics.models import (
     StockMovement,
 )
 from siaga.territory.models import Level, Territory
+from siaga.volunteers import services as volunteer_services
 from siaga.volunteers.models import Posko, PoskoKind, Volunteer
 from siaga.volunteers.services import pengurus_of
 
@@ -75,8 +78,6 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 @transaction.atomic
 def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> LogisticsDemoResult:
-    from siaga.health.models import Case, IsolationPlace
-
     today = today or timezone.localdate()
     result = LogisticsDemoResult()
     kecamatan = Territory.objects.filter(code=KECAMATAN).first()
@@ -345,10 +346,8 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             )
             counts["loans"] += 1
     counts["aid_proposals_today"] = services.propose_isolation_aid(day=today)
-    from siaga.volunteers.services import ensure_monitoring_tasks, ensure_shift_gap_tasks
-
-    counts["monitoring_tasks"] = ensure_monitoring_tasks(day=today)
-    counts["shift_gap_tasks"] = ensure_shift_gap_tasks(today=today, days=7)
+    counts["monitoring_tasks"] = health_services.ensure_monitoring_tasks(day=today)
+    counts["shift_gap_tasks"] = volunteer_services.ensure_shift_gap_tasks(today=today, days=7)
     AuditEntry.objects.create(
         action=AuditAction.CREATE,
         object_type=MARKER_TYPE,

@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
+from siaga.core.codes import LEVEL_RT, code_from_key
 from siaga.core.roles import Perm
 from siaga.health import selectors, services, zoning
 from siaga.health.models import (
@@ -74,8 +75,6 @@ def _territory(user: Any, code: str) -> Territory | None:
 
 
 def _code(territory_id: int) -> str:
-    from siaga.core.codes import LEVEL_RT, code_from_key
-
     return code_from_key(territory_id, LEVEL_RT)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from siaga.health.models import (
 )
 from siaga.registry.models import LANSIA_AGE, Resident, _years_before
 from siaga.territory.models import Territory
+from siaga.volunteers.models import Task
 
 # ---------------------------------------------------------------- audit of views
 
@@ -257,14 +259,12 @@ class WorkItem:
 
 def monitoring_task_key(kind: str, subject_id: int, day: dt.date, slot: str) -> str:
     """The ``source_key`` of the volunteer task made for a due monitoring slot (one mechanism:
-    ``siaga.volunteers.services.ensure_monitoring_tasks`` writes the same key)."""
+    ``siaga.health.services.ensure_monitoring_tasks`` writes the same key)."""
     return f"monitoring:{kind}:{subject_id}:{day:%Y-%m-%d}:{slot}"
 
 
 def _attach_monitoring_tasks(items: list[WorkItem], day: dt.date, slot: str) -> None:
     """The task state and assignee of each item's slot, in one query."""
-    from siaga.volunteers.models import Task
-
     keys = {monitoring_task_key(i.kind, i.subject.pk, day, slot): i for i in items}
     if not keys:
         return
@@ -430,3 +430,32 @@ def protocol_for_view(user: Any, pk: Any) -> Protocol:
     if protocol is None:
         raise Http404("not found")
     return protocol
+
+
+def isolating_cases(day: dt.date) -> QuerySet[Case]:
+    """Cases in isolation at home on ``day`` (no outcome yet, started, not past their end)."""
+    return (
+        Case.objects.filter(
+            outcome="",
+            isolation_place=IsolationPlace.ISOMAN,
+            household__isnull=False,
+            specimen_on__lte=day,
+        )
+        .filter(Q(isolation_ends_on__gte=day) | Q(extended_until__gte=day))
+        .select_related("household__rt")
+    )
+
+
+# An oximeter lent to a household (by the RW's lumbung pangan) counts as the household's own for
+# home isolation. Logistics depends on health, so it registers its answer here from its
+# AppConfig.ready() instead of health importing logistics.
+_OXIMETER_LENDERS: list[Callable[[int, dt.date], bool]] = []
+
+
+def register_oximeter_lender(lends: Callable[[int, dt.date], bool]) -> None:
+    if lends not in _OXIMETER_LENDERS:
+        _OXIMETER_LENDERS.append(lends)
+
+
+def household_has_lent_oximeter(household_id: int, day: dt.date) -> bool:
+    return any(lends(household_id, day) for lends in _OXIMETER_LENDERS)

@@ -4,6 +4,7 @@
   deadline go to the kelurahan facilitators.
 - ``flag_missed_monitoring`` (every 15 minutes): slots whose deadline passed without a record are
   flagged once to the RW health team.
+- ``monitoring_tasks`` (every 30 minutes): one volunteers' task per due monitoring slot of today.
 - ``nightly_zones`` (17:30 UTC = 00:30 WIB): keep yesterday's zone of every RT.
 
 Each task calls a service with an explicit ``now``, which the tests call directly.
@@ -28,6 +29,15 @@ def escalate_referrals() -> int:
 @db_periodic_task(crontab(minute="*/15"))
 def flag_missed_monitoring() -> int:
     return services.flag_missed_slots(now=timezone.now())
+
+
+def monitoring_for_now(now: dt.datetime) -> int:
+    return services.ensure_monitoring_tasks(day=timezone.localtime(now).date(), now=now)
+
+
+@db_periodic_task(crontab(minute="*/30"))
+def monitoring_tasks() -> int:
+    return monitoring_for_now(timezone.now())
 
 
 def zones_for_yesterday(now: dt.datetime) -> int:

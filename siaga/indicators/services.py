@@ -19,8 +19,27 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from siaga.assessment.models import Complaint, ComplaintState, Feedback
+from siaga.commissioning.models import Need, Outcome, Round, RoundResult, Vote
+from siaga.commissioning.services import eligibility_problems
 from siaga.core import codes
+from siaga.core.models import Contribution
+from siaga.health.models import (
+    Case,
+    Contact,
+    IsolationPlace,
+    MissedSlot,
+    Monitoring,
+    Referral,
+    ReferralOutcome,
+    ReferralState,
+    Vaccination,
+)
+from siaga.logistics.models import Delivery
+from siaga.planning.models import Attendance, Meeting, MeetingStatus
+from siaga.registry.models import DomicileStatus, Resident
 from siaga.territory.models import Territory
+from siaga.volunteers.models import Shift, ShiftAssignment, Task, TaskState
 
 from .models import CoproductionDay, IndicatorValue, RefreshRun
 from .registry import PERCENTILE_KEYS
@@ -108,8 +127,6 @@ def _cases(w: _Window, acc: Acc) -> None:
 
     A case is active on day D from its specimen date while it has no end date after D
     (``ended_on`` is the day its isolation ended, referral, death or move)."""
-    from siaga.health.models import Case, IsolationPlace
-
     rows = w.scoped(
         Case.objects.filter(specimen_on__lte=w.day_to).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=w.day_from)
@@ -130,8 +147,6 @@ def _cases(w: _Window, acc: Acc) -> None:
 
 def _monitoring(w: _Window, acc: Acc) -> None:
     """Slots due = slots with a record or flagged missed; on time = recorded and never flagged."""
-    from siaga.health.models import MissedSlot, Monitoring
-
     fields = ("rt_id", "case_id", "contact_id", "day", "slot")
     window = Q(day__gte=w.day_from, day__lte=w.day_to)
     done = set(w.scoped(Monitoring.objects.filter(window), "rt_id").values_list(*fields))
@@ -144,8 +159,6 @@ def _monitoring(w: _Window, acc: Acc) -> None:
 def _referrals(w: _Window, acc: Acc) -> None:
     """Minutes from the danger sign (the referral record) to acknowledgement, by record day;
     completed referrals by outcome, by completion day."""
-    from siaga.health.models import Referral, ReferralOutcome, ReferralState
-
     rows = w.scoped(Referral.objects.filter(w.moments("created_at")), "rt_id").values_list(
         "rt_id", "created_at", "acknowledged_at"
     )
@@ -176,8 +189,6 @@ def _referrals(w: _Window, acc: Acc) -> None:
 def _contacts(w: _Window, acc: Acc) -> None:
     """Contacts recorded (their quarantine and monitoring start) within 48 h of the later of
     the index case's record and the start of the last exposure day, by the contact's record day."""
-    from siaga.health.models import Contact
-
     rows = w.scoped(Contact.objects.filter(w.moments("created_at")), "rt_id").values_list(
         "rt_id", "created_at", "case__created_at", "last_exposure_on"
     )
@@ -189,9 +200,6 @@ def _contacts(w: _Window, acc: Acc) -> None:
 
 def _vaccination(w: _Window, acc: Acc) -> None:
     """Each day: residents aged 60+ (living here: tetap or pendatang) with a dose given by then."""
-    from siaga.health.models import Vaccination
-    from siaga.registry.models import DomicileStatus, Resident
-
     living = w.scoped(
         Resident.objects.filter(status__in=[DomicileStatus.TETAP, DomicileStatus.PENDATANG]),
         "rt_id",
@@ -212,9 +220,6 @@ def _vaccination(w: _Window, acc: Acc) -> None:
 def _aid(w: _Window, acc: Acc) -> None:
     """Households starting home isolation (a case recorded) that got a delivery within 24 h.
     Cases recorded less than 24 h ago without a delivery are not counted yet."""
-    from siaga.health.models import Case, IsolationPlace
-    from siaga.logistics.models import Delivery
-
     cases = list(
         w.scoped(
             Case.objects.filter(
@@ -248,8 +253,6 @@ def _aid(w: _Window, acc: Acc) -> None:
 
 def _volunteers(w: _Window, acc: Acc) -> None:
     """Shifts with at least ``min_people`` assigned; hours checked in; tasks closed by due time."""
-    from siaga.volunteers.models import Shift, ShiftAssignment, Task, TaskState
-
     shifts = (
         w.scoped(Shift.objects.filter(day__gte=w.day_from, day__lte=w.day_to), "rw_id")
         .annotate(n=Count("assignments"))
@@ -290,10 +293,6 @@ def _volunteers(w: _Window, acc: Acc) -> None:
 def _commissioning(w: _Window, acc: Acc) -> None:
     """Needs raised; proposals funded and turnout when their round closed. Turnout uses the
     commissioning rule of who may vote (``eligibility_problems``) on the last voting day."""
-    from siaga.commissioning.models import Need, Outcome, Round, RoundResult, Vote
-    from siaga.commissioning.services import eligibility_problems
-    from siaga.registry.models import DomicileStatus, Resident
-
     for territory, created in w.scoped(
         Need.objects.filter(w.moments("created_at")), "territory_id"
     ).values_list("territory_id", "created_at"):
@@ -327,8 +326,6 @@ def _commissioning(w: _Window, acc: Acc) -> None:
 
 def _meetings(w: _Window, acc: Acc) -> None:
     """Meetings held and their attendance by actor group, by meeting day."""
-    from siaga.planning.models import Attendance, Meeting, MeetingStatus
-
     held = w.scoped(
         Meeting.objects.filter(w.moments("starts_at"), status=MeetingStatus.HELD), "territory_id"
     )
@@ -347,8 +344,6 @@ def _meetings(w: _Window, acc: Acc) -> None:
 def _assessment(w: _Window, acc: Acc) -> None:
     """Feedback ratings (mean, n) and complaints resolved within 3 days of filing, by the day
     they were given or filed. Open complaints younger than 3 days are not counted yet."""
-    from siaga.assessment.models import Complaint, ComplaintState, Feedback
-
     for rt, created, rating in w.scoped(
         Feedback.objects.filter(w.moments("created_at")), "rt_id"
     ).values_list("rt_id", "created_at", "rating"):
@@ -472,8 +467,6 @@ MATRIX_MAX_LEVEL = codes.LEVEL_KELURAHAN
 
 def _matrix_rows(day_from: dt.date, day_to: dt.date) -> list[CoproductionDay]:
     """Acts and distinct people per (node, day, phase, actor group) for kota … kelurahan."""
-    from siaga.core.models import Contribution
-
     window = _Window(day_from, day_to, None)
     cells: dict[tuple[int, dt.date, str, str], list[Any]] = {}
     nodes: dict[int, list[int]] = {}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from siaga.core import policy
 from siaga.core.policy import in_subtree
 from siaga.core.roles import Perm
+from siaga.health import selectors as health_selectors
 from siaga.registry.models import Household
 from siaga.territory.models import Territory
 
@@ -190,19 +191,19 @@ def undelivered_households(
 ) -> list[dict[str, Any]]:
     """Households with an active home isolation and no delivery for more than ``hours`` hours
     (counted from the last delivery, or from when the isolation was recorded)."""
-    from .services import isolating_cases
-
     now = now or timezone.now()
-    cases = isolating_cases(timezone.localdate(now))
+    cases = health_selectors.isolating_cases(timezone.localdate(now))
     if user is not None:
         cases = policy.scope(cases, user, Perm.LOGISTICS_VIEW)
     since: dict[int, dt.datetime] = {}
     households: dict[int, Household] = {}
     for case in cases:
-        start = case.created_at
-        if case.household_id not in since or start < since[case.household_id]:
-            since[case.household_id] = start
-            households[case.household_id] = case.household
+        start, household = case.created_at, case.household
+        if household is None:  # never: isolating cases are at home in a household
+            continue
+        if household.pk not in since or start < since[household.pk]:
+            since[household.pk] = start
+            households[household.pk] = household
     last = dict(
         Delivery.objects.filter(household_id__in=list(since), delivered_at__lte=now)
         .values("household_id")

@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 from siaga.core import audit, policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction
+from siaga.core.notifications import notify
 from siaga.core.roles import Perm
+from siaga.health import selectors as health_selectors
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
-from siaga.volunteers.models import Posko, Priority, TaskKind
+from siaga.volunteers.models import OPEN_TASK_STATES, Posko, Priority, Task, TaskKind, TaskState
 from siaga.volunteers.services import (
     close_rule_tasks,
     contribute,
@@ -61,6 +63,7 @@ from .models import (
     StockItem,
     StockMovement,
 )
+from .selectors import undelivered_households
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Accepted uploads by their first bytes (the client's content type is not trusted).
@@ -392,31 +395,13 @@ def request_aid(
     return request
 
 
-def isolating_cases(day: dt.date) -> Any:
-    """Cases in isolation at home on ``day`` (no outcome yet, started, not past their end)."""
-    from django.db.models import Q
-
-    from siaga.health.models import Case, IsolationPlace
-
-    return (
-        Case.objects.filter(
-            outcome="",
-            isolation_place=IsolationPlace.ISOMAN,
-            household__isnull=False,
-            specimen_on__lte=day,
-        )
-        .filter(Q(isolation_ends_on__gte=day) | Q(extended_until__gte=day))
-        .select_related("household__rt")
-    )
-
-
 def propose_isolation_aid(*, day: dt.date) -> int:
     """The daily proposal: one aid request (and delivery task) per isolating household."""
     created = 0
     seen: set[int] = set()
     templates: dict[int, PackageTemplate | None] = {}
-    for case in isolating_cases(day).order_by("household_id", "pk"):
-        if case.household_id in seen:
+    for case in health_selectors.isolating_cases(day).order_by("household_id", "pk"):
+        if case.household_id is None or case.household_id in seen:
             continue
         seen.add(case.household_id)
         rw_id = rw_key(case.rt_id)
@@ -524,8 +509,6 @@ def cancel_aid_request(*, actor: Any, request: AidRequest, note: str = "") -> Ai
     request.state = RequestState.BATAL
     request.note = f"{request.note} {note}".strip()[:255]
     request.save(update_fields=["state", "note"])
-    from siaga.volunteers.models import OPEN_TASK_STATES, Task, TaskState
-
     Task.objects.filter(source_key=f"aid:{request.pk}", state__in=OPEN_TASK_STATES).update(
         state=TaskState.BATAL, closed_at=timezone.now(), closed_by=actor
     )
@@ -535,10 +518,6 @@ def cancel_aid_request(*, actor: Any, request: AidRequest, note: str = "") -> Ai
 
 def flag_undelivered(*, now: dt.datetime | None = None) -> int:
     """Isolating households with no delivery for more than 24 h: a task and the pengurus told."""
-    from siaga.core.notifications import notify
-
-    from .selectors import undelivered_households
-
     now = now or timezone.now()
     flagged = 0
     for row in undelivered_households(now=now):

@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from siaga.api.errors import ERRORS, NOT_FOUND, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
+from siaga.commissioning import api as commissioning_api
 from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning.api import filter_territory
 from siaga.core.models import ActorGroup
@@ -565,6 +566,26 @@ def record_meeting_decision(
         data=payload.data,
     )
     return Status(201, decision_out(decision))
+
+
+# ---------------------------------------------------------------- commissioning decisions
+
+
+@router.post(
+    "/proposals/{proposal_id}/decision",
+    response={201: commissioning_api.DecisionOut, **ERRORS},
+    tags=["co-commissioning"],
+)
+def decide_proposal(
+    request: HttpRequest, proposal_id: Id, payload: commissioning_api.DecisionIn
+) -> Status[dict[str, Any]]:
+    """Approve, approve with changes, or reject a funded proposal; an approval creates a plan.
+
+    (Served by planning, which orchestrates the step from the decision to its plan.)"""
+    proposal = commissioning_selectors.proposal_for_view(request.user, proposal_id)
+    decision = services.decide(actor=request.user, proposal=proposal, **payload.model_dump())
+    decision = commissioning_selectors.decisions(request.user).get(pk=decision.pk)
+    return Status(201, commissioning_api.decision_out(decision))
 
 
 # ---------------------------------------------------------------- comments

@@ -190,9 +190,36 @@ def create_plan(*, actor: Any, territory: Territory | None, data: dict[str, Any]
         return _create_plan(actor=actor, territory=territory, data=cleaned)
 
 
+@transaction.atomic
+def decide(
+    *,
+    actor: Any,
+    proposal: Proposal,
+    outcome: str,
+    reason: str,
+    changes: str = "",
+    approved_amount: Any = None,
+) -> Decision:
+    """Approve, approve with changes, or reject a funded proposal; an approval becomes a plan.
+
+    Planning orchestrates the step from co-commissioning to co-design: commissioning records the
+    decision, and an approval opens its plan in the same transaction."""
+    decision = commissioning_services.record_decision(
+        actor=actor,
+        proposal=proposal,
+        outcome=outcome,
+        reason=reason,
+        changes=changes,
+        approved_amount=approved_amount,
+    )
+    if decision.approved:
+        plan_from_decision(actor=actor, decision=decision)
+    return decision
+
+
 def plan_from_decision(*, actor: Any, decision: Decision) -> Plan:
     """An approved proposal becomes a plan with one activity per cost item (called by
-    ``commissioning.services.decide`` inside its transaction)."""
+    ``decide`` inside its transaction)."""
     proposal = decision.proposal
     goal = proposal.description or proposal.title
     if decision.changes:

@@ -18,4 +18,7 @@ urlpatterns = [
     path("komentar/", views.moderation, name="moderation"),
     path("komentar/<int:pk>/moderasi/", views.moderate_comment, name="moderate_comment"),
     path("akuntabilitas/<str:code>/", views.accountability, name="accountability"),
+    # From co-commissioning: the decision that opens a plan, comments on needs and proposals.
+    path("proposal/<int:pk>/keputusan/", views.decide, name="decide"),
+    path("komentar/<str:kind>/<int:pk>/", views.comment, name="comment"),
 ]

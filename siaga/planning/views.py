@@ -3,6 +3,8 @@ accountability page of an RW (no login, no personal data)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from siaga.commissioning import selectors as commissioning_selectors
-from siaga.commissioning.forms import territory_for
+from siaga.commissioning import services as commissioning_services
+from siaga.commissioning.forms import DecisionForm, territory_for
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.htmx import render_list
@@ -381,3 +384,61 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/activity_form.html",
         {"form": form, "plan": activity.plan, "activity": activity},
     )
+
+
+# ---------------------------------------------------------------- from co-commissioning
+
+
+@login_required
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commissioning decision on a funded proposal: planning orchestrates it, since an
+    approval opens the plan (docs/adr/0009)."""
+    proposal = commissioning_selectors.proposal_for_view(request.user, pk)
+    policy.require(request.user, Perm.DECISION_MAKE, proposal)
+    result = commissioning_selectors.funded_result(proposal)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(
+                actor=request.user,
+                proposal=proposal,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                changes=form.cleaned_data["changes"],
+                approved_amount=form.cleaned_data["approved_amount"],
+            )
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect("commissioning:proposal", pk=proposal.pk)
+    return render(
+        request,
+        "commissioning/decision_form.html",
+        {
+            "form": form,
+            "proposal": proposal,
+            "result": result,
+            "explanation": commissioning_services.explain(result) if result else "",
+            "decision": getattr(proposal, "decision", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Post a comment on a need or proposal (from the co-commissioning pages)."""
+    if kind == "need":
+        target: Any = commissioning_selectors.need_for_view(request.user, pk)
+        back = reverse("commissioning:need", args=[target.pk])
+    elif kind == "proposal":
+        target = commissioning_selectors.proposal_for_view(request.user, pk)
+        back = reverse("commissioning:proposal", args=[target.pk])
+    else:
+        raise Http404("not found")
+    try:
+        services.post_comment(actor=request.user, target=target, body=request.POST.get("body", ""))
+    except ValidationFailed as exc:
+        _errors(request, exc)
+    return redirect(back)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone, translation
@@ -185,9 +186,7 @@ def write_rejected(job: dict[str, Any], out: IO[bytes] | Path) -> None:
 
 
 def _owner(job: dict[str, Any]) -> Any:
-    from siaga.accounts.models import User
-
-    return User.objects.filter(pk=job["user_id"], is_active=True).first()
+    return get_user_model().objects.filter(pk=job["user_id"], is_active=True).first()
 
 
 def _work(import_id: str, *, write: bool) -> None:

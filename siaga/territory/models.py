@@ -50,11 +50,12 @@ class Territory(models.Model):
         verbose_name_plural = _("territories")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(level__gte=1, level__lte=6), name="territory_level_range"
+                condition=models.Q(level__gte=codes.LEVEL_PROVINSI, level__lte=codes.MAX_LEVEL),
+                name="territory_level_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(level=1, parent__isnull=True)
-                | models.Q(level__gt=1, parent__isnull=False),
+                condition=models.Q(level=codes.LEVEL_PROVINSI, parent__isnull=True)
+                | models.Q(level__gt=codes.LEVEL_PROVINSI, parent__isnull=False),
                 name="territory_parent_unless_province",
             ),
         ]

@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Model, QuerySet
 
 from siaga.core import codes, policy
 from siaga.core.policy import in_subtree
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
-COUNT_KEYS = ("rw", "rt", "households", "residents")
+# Territory knows no people: apps that place rows on an RT (the registry's households and
+# residents) register them here from their AppConfig.ready(), and the counts include them.
+_PLACED: dict[str, tuple[type[Model], str]] = {}
+
+
+def register_count(key: str, model: type[Model], rt_field: str = "rt_id") -> None:
+    """Count ``model`` rows (placed on an RT by ``rt_field``) under ``key`` in every node's counts."""
+    _PLACED[key] = (model, rt_field)
+
+
+def count_keys() -> tuple[str, ...]:
+    return ("rw", "rt", *_PLACED)
 
 
 def visible(user: Any) -> QuerySet[Territory]:
@@ -38,9 +49,7 @@ def ancestors(territory: Territory) -> list[Territory]:
 
 
 def counts(territory: Territory) -> dict[str, int]:
-    """RW, RT (strictly below the node), household and resident counts within the node."""
-    from siaga.registry.models import Household, Resident
-
+    """RW, RT (strictly below the node) and registered counts (households, residents) within it."""
     low, high = territory.bounds
     level_counts = dict(
         Territory.objects.filter(in_subtree("id", (low, high)), level__gt=territory.level)
@@ -51,22 +60,22 @@ def counts(territory: Territory) -> dict[str, int]:
     return {
         "rw": level_counts.get(Level.RW, 0),
         "rt": level_counts.get(Level.RT, 0),
-        "households": Household.objects.filter(in_subtree("rt_id", (low, high))).count(),
-        "residents": Resident.objects.filter(in_subtree("rt_id", (low, high))).count(),
+        **{
+            key: model._default_manager.filter(in_subtree(field, (low, high))).count()
+            for key, (model, field) in _PLACED.items()
+        },
     }
 
 
 def children_with_counts(territory: Territory) -> list[tuple[Territory, dict[str, int]]]:
     """Children of the node with their counts, in a fixed number of grouped queries."""
-    from siaga.registry.models import Household, Resident
-
     children = list(territory.children.order_by("id"))
     if not children:
         return []
     low, high = territory.bounds
     child_span = codes.span_for_level(territory.level + 1)
     bucket = F("id") / child_span
-    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_KEYS, 0))
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(count_keys(), 0))
 
     def fold(rows: Any, key: str) -> None:
         for child_index, n in rows:
@@ -82,11 +91,10 @@ def children_with_counts(territory: Territory) -> list[tuple[Territory, dict[str
                 .values_list("bucket", "n"),
                 key,
             )
-    rt_bucket = F("rt_id") / child_span
-    for model, key in ((Household, "households"), (Resident, "residents")):
+    for key, (model, field) in _PLACED.items():
         fold(
-            model.objects.filter(in_subtree("rt_id", (low, high)))
-            .annotate(bucket=rt_bucket)
+            model._default_manager.filter(in_subtree(field, (low, high)))
+            .annotate(bucket=F(field) / child_span)
             .values("bucket")
             .annotate(n=Count("id"))
             .values_list("bucket", "n"),

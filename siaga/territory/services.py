@@ -144,8 +144,7 @@ def _plan(source: Iterable[tuple[str, str]], prefix: str | None) -> list[_Planne
     for parsed, name in wanted.values():
         level, key = parsed.level, parsed.key
         # The parent's key is this key with its last part zeroed.
-        parent_span = codes.span_for_level(level - 1) if level > 1 else 0
-        parent_key = key - key % parent_span if parent_span else None
+        parent_key = codes.ancestor_key(key, level - 1) if level > codes.LEVEL_PROVINSI else None
         plan.append((level, key, parsed.code, name, parent_key))
     plan.sort()
     return plan

@@ -57,6 +57,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "territory/detail.html",
         {
             "territory": territory,
+            "Level": Level,  # the template compares levels by name, never by number
             "breadcrumbs": breadcrumbs,
             "counts": selectors.counts(territory),
             "children": selectors.children_with_counts(territory),

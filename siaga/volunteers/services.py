@@ -23,7 +23,9 @@ from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction, Phase
+from siaga.core.notifications import notify
 from siaga.core.roles import Perm, Role
+from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory
 
 from .models import (
@@ -46,6 +48,7 @@ from .models import (
     Volunteer,
     VolunteerStatus,
 )
+from .selectors import roster_gaps
 
 # ---------------------------------------------------------------- helpers
 
@@ -172,8 +175,6 @@ def offer_to_volunteer(
     if not places or not policy.scope_for(actor, Perm.VOLUNTEER_JOIN).households:
         raise Http404("not found")
     resident_id, _rt, rw_id = places[0]
-    from siaga.registry.models import Resident
-
     resident = Resident.objects.get(pk=resident_id)
     existing = Volunteer.objects.filter(rw_id=rw_id, resident=resident).first()
     if existing is not None:
@@ -806,50 +807,13 @@ def close_rule_tasks(*, subject: models.Model, kinds: Iterable[str], actor: Any 
 # ---------------------------------------------------------------- rules
 
 
-def ensure_monitoring_tasks(*, day: dt.date, now: dt.datetime | None = None) -> int:
-    """One task per due monitoring slot (pagi, sore) of every isolating case and quarantined
-    contact on ``day``; slots already recorded close their task. Returns tasks created."""
-    from siaga.health import protocols as rules
-    from siaga.health.models import Case, Contact, Monitoring, ProtocolKind
-    from siaga.health.selectors import monitored_subjects, monitoring_task_key
-
-    now = now or timezone.now()
-    params = rules.triage_params(rules.in_force(ProtocolKind.TRIAGE, day))
-    tz = timezone.get_current_timezone()
-    deadlines = {
-        "pagi": timezone.make_aware(dt.datetime.combine(day, params.pagi_until), tz),
-        "sore": timezone.make_aware(dt.datetime.combine(day, params.sore_until), tz),
-    }
-    cases, contacts = monitored_subjects(Case.objects.all(), Contact.objects.all(), day)
-    done = set(Monitoring.objects.filter(day=day).values_list("case_id", "contact_id", "slot"))
-    created = 0
-    with transaction.atomic():
-        for kind, subjects in (("case", cases), ("contact", contacts)):
-            for subject in subjects:
-                for slot, due in deadlines.items():
-                    key = (subject.pk, None) if kind == "case" else (None, subject.pk)
-                    recorded = (*key, slot) in done
-                    task, new = ensure_task(
-                        source_key=monitoring_task_key(kind, subject.pk, day, slot),
-                        territory_id=subject.rt_id,
-                        kind=TaskKind.MONITORING,
-                        title=_("Monitoring %(slot)s: %(kind)s #%(id)s")
-                        % {"slot": slot, "kind": kind, "id": subject.pk},
-                        due_at=due,
-                        priority=Priority.HIGH,
-                        team_kind="kesehatan",
-                        subject=subject,
-                    )
-                    created += int(new)
-                    if recorded and task.state in OPEN_TASK_STATES:
-                        _close(None, task, TaskState.SELESAI, "")
-    return created
+def close_rule_task(task: Task) -> Task:
+    """Close a rule-made task whose work the rule saw done (no actor: the rule closes it)."""
+    return _close(None, task, TaskState.SELESAI, "")
 
 
 def ensure_shift_gap_tasks(*, today: dt.date, days: int = 7) -> int:
     """A task for every under-staffed shift in the next ``days`` days."""
-    from .selectors import roster_gaps
-
     created = 0
     for shift in roster_gaps(Shift.objects.all(), start=today, end=today + dt.timedelta(days=days)):
         _task, new = ensure_task(
@@ -873,8 +837,6 @@ def ensure_shift_gap_tasks(*, today: dt.date, days: int = 7) -> int:
 
 def escalate_overdue_tasks(*, now: dt.datetime | None = None) -> int:
     """Open tasks past their due time go once to the RW's pengurus (in-app inbox)."""
-    from siaga.core.notifications import notify
-
     now = now or timezone.now()
     count = 0
     with transaction.atomic():

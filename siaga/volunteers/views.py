@@ -22,7 +22,7 @@ from siaga.territory import selectors as territory_selectors
 
 from . import selectors, services
 from .forms import PoskoForm, RosterForm, ShiftTemplateForm
-from .models import ShiftAssignment, Skill, Team, TeamKind, Volunteer, VolunteerStatus
+from .models import ShiftAssignment, Skill, SwapRequest, Team, TeamKind, Volunteer, VolunteerStatus
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -219,8 +219,6 @@ def shift_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(request, _("Swap requested; the coordinator decides."))
         elif action in ("approve_swap", "reject_swap"):
-            from .models import SwapRequest
-
             swap = policy.get_or_404(
                 SwapRequest.objects.all(),
                 request.user,

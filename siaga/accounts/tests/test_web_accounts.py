@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from siaga.accounts.models import User
+from siaga.accounts.views import client_address
 from siaga.core.models import AuditEntry
 
 
@@ -124,8 +125,6 @@ def test_anonymous_language_switch_uses_django_set_language(world) -> None:
 
 def test_throttle_uses_the_address_added_by_trusted_proxies(world, settings) -> None:
     from django.test import RequestFactory
-
-    from siaga.accounts.views import client_address
 
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4"

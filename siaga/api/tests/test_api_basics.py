@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from siaga.accounts.models import ApiToken
 from siaga.api.tests.helpers import Api, assert_error
@@ -165,6 +165,11 @@ def test_token_of_inactive_user_answers_401(api: Api, world: Any) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert_error(api.get("/api/v1/residents", "pengurus.rt003"), 401, "unauthenticated")
+
+
+def test_revoked_token_answers_401(api: Api, world: Any) -> None:
+    ApiToken.objects.filter(user=world.users["admin"]).update(revoked_at=timezone.now())
+    assert_error(api.get("/api/v1/households", "admin"), 401, "unauthenticated")
 
 
 def test_token_use_is_recorded(api: Api, world: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from siaga.health import services as health_services
 from siaga.health.models import Case, Referral
 from siaga.logistics.models import AidRequest, Delivery, PackageTemplate
 from siaga.planning.models import Meeting
@@ -75,8 +76,6 @@ def make_delivery(world: Any, place: str = "rt003", *, by: str = "relawan.rw006"
 
 
 def make_case(world: Any, place: str = "rt003", *, ended: bool = True) -> Case:
-    from siaga.health import services as health_services
-
     today = timezone.localdate()
     case = health_services.create_case(
         actor=world.users["root"],

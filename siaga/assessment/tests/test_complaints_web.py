@@ -11,10 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from siaga.accounts.models import User
 from siaga.assessment import services
 from siaga.assessment.models import Complaint, ComplaintEvent
 
-from .fb_helpers import HANDLERS_RT003, USERS, login, make_volunteer
+from .fb_helpers import HANDLERS_RT003, USERS, login, make_delivery, make_volunteer
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
 
@@ -158,8 +159,6 @@ def test_queue_highlights_overdue_and_home_lists_my_complaints(client: Any, worl
 
 
 def test_complaint_pages_are_404_without_a_role(client: Any, world: Any) -> None:
-    from siaga.accounts.models import User
-
     client.force_login(User.objects.create_user("nobody", password="x-pass-123"))
     assert client.get("/penilaian/pengaduan/").status_code == 404
     assert client.get("/penilaian/pengaduan/baru/").status_code == 404
@@ -214,8 +213,6 @@ def test_complaint_list_page_matrix(client: Any, world: Any, user: str) -> None:
 
 
 def test_complain_about_a_service_from_the_list(client: Any, world: Any) -> None:
-    from .fb_helpers import make_delivery
-
     volunteer = make_volunteer(world)
     delivery = make_delivery(world)
     home = world.households["rt003"]

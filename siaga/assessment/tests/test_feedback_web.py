@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from siaga.accounts.models import User
 from siaga.assessment import services
 from siaga.assessment.models import Feedback
 
@@ -28,8 +29,6 @@ def test_home_renders_for_every_role(client: Any, world: Any, user: str) -> None
 
 
 def test_home_is_404_without_any_assessment_role(client: Any, world: Any) -> None:
-    from siaga.accounts.models import User
-
     client.force_login(User.objects.create_user("nobody", password="x-pass-123"))
     assert client.get("/penilaian/").status_code == 404
 

@@ -382,17 +382,3 @@ def test_narrative_refusals_change_nothing(rw: ReportWorld) -> None:
         )
     assert ReportNarrative.objects.count() == 0
     assert not Contribution.objects.filter(kind="report_narrative").exists()
-
-
-def test_report_demo_writes_last_months_narrative_once(rw: ReportWorld) -> None:
-    from siaga.demo.assessment_report import build_report_demo
-
-    first = build_report_demo(seed=2021)
-    assert "narrative written for 33.74.02.1006.006" in first
-    period = rpt.last_month()
-    narrative = ReportNarrative.objects.get(
-        territory=rw.world.t["rw006"], period_from=period.start, period_to=period.end
-    )
-    assert "relawan" in narrative.text and narrative.author.username == "pengurus.rw006"
-    assert "already there" in build_report_demo(seed=2021)
-    assert ReportNarrative.objects.count() == 1

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from siaga.commissioning import services
 from siaga.commissioning.models import Need, Proposal, Round
+from siaga.territory.models import Territory
 
 
 def today() -> dt.date:
@@ -36,8 +37,6 @@ def voting_round(world: Any, *, envelope: int = 30_000_000, place: str = "33.74.
 
 
 def _by_code(code: str) -> Any:
-    from siaga.territory.models import Territory
-
     return Territory.objects.get(code=code)
 
 

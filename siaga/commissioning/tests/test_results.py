@@ -10,9 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from siaga.commissioning import services
-from siaga.commissioning.models import Decision, Outcome, RoundResult
+from siaga.commissioning.models import Assessment, Outcome, RoundResult
 from siaga.core.errors import ValidationFailed
-from siaga.planning.models import Plan, PlanVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,6 @@ def test_close_ranks_funds_and_explains(world, ballot) -> None:
 
 def test_assessed_cost_correction_drives_the_skip(world, ballot) -> None:
     # The correction makes lumbung too expensive after isolation: it is skipped, handwash funded.
-    from siaga.commissioning.models import Assessment
 
     Assessment.objects.filter(proposal=ballot.lumbung).update(corrected_amount=12_000_000)
     _vote(world, ballot, {"rt003": ballot.isolation, "rt004": ballot.lumbung})
@@ -79,38 +77,6 @@ def test_assessed_cost_correction_drives_the_skip(world, ballot) -> None:
     }
     skipped = RoundResult.objects.get(proposal=ballot.isolation)
     assert "skipped" in services.explain(skipped)
-
-
-def test_decision_on_a_funded_proposal_becomes_a_versioned_plan(world, ballot) -> None:
-    _vote(world, ballot, {"rt003": ballot.isolation})
-    services.close_round(actor=world.users["lurah.panggunglor"], round=ballot.round)
-    with pytest.raises(ValidationFailed, match="funded in a closed round"):
-        services.decide(
-            actor=world.users["lurah.panggunglor"],
-            proposal=ballot.lumbung,
-            outcome="approved",
-            reason="x",
-        )
-    decision = services.decide(
-        actor=world.users["lurah.panggunglor"],
-        proposal=ballot.isolation,
-        outcome="approved_with_changes",
-        reason="Sesuai kebutuhan warga",
-        changes="Use the existing posyandu building",
-    )
-    plan = Plan.objects.get(proposal=ballot.isolation)
-    assert plan.budget == 20_000_000 == decision.approved_amount
-    assert "posyandu" in plan.goal
-    assert plan.activities.count() == 1
-    assert PlanVersion.objects.filter(plan=plan).count() == 2  # plan + its activity
-    with pytest.raises(ValidationFailed, match="already been decided"):
-        services.decide(
-            actor=world.users["lurah.panggunglor"],
-            proposal=ballot.isolation,
-            outcome="rejected",
-            reason="x",
-        )
-    assert Decision.objects.count() == 1
 
 
 def test_round_commands(world, ballot) -> None:

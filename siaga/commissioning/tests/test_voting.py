@@ -11,6 +11,7 @@ from django.test import Client
 
 from siaga.commissioning import services
 from siaga.commissioning.models import Vote
+from siaga.commissioning.tests.helpers import proposal
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditEntry, Contribution
 
@@ -67,8 +68,6 @@ def test_leader_records_only_residents_of_their_area(world, ballot) -> None:
 
 
 def test_votes_only_while_voting_is_open_and_only_for_ballot_proposals(world, ballot) -> None:
-    from siaga.commissioning.tests.helpers import proposal
-
     warga = world.users["warga.rt003"]
     infeasible = proposal(world, ballot.round, "Gapura baru", 1_000_000, feasible=False)
     with pytest.raises(ValidationFailed, match="not on the ballot"):

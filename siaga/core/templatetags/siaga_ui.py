@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from siaga.core import policy
+from siaga.core import codes, policy
 from siaga.core.roles import ROLE_PRECEDENCE, Perm
 
 register = template.Library()
@@ -55,16 +55,8 @@ def rt_label(code: str | None) -> str:
     if not code:
         return ""
     parts = str(code).split(".")
-    if len(parts) == 6:
-        return f"RT {parts[5]} / RW {parts[4]}"
-    if len(parts) == 5:
-        return f"RW {parts[4]}"
+    if len(parts) == codes.LEVEL_RT:
+        return f"RT {parts[codes.LEVEL_RT - 1]} / RW {parts[codes.LEVEL_RW - 1]}"
+    if len(parts) == codes.LEVEL_RW:
+        return f"RW {parts[codes.LEVEL_RW - 1]}"
     return str(code)
-
-
-@register.simple_tag
-def code_list_attribution() -> str:
-    """The attribution the territory code list's licence asks for (footer of every page)."""
-    from siaga.territory.reference import ATTRIBUTION
-
-    return ATTRIBUTION

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from siaga.accounts.models import User
 from siaga.core.models import AuditEntry
 
 AUDITORS = {
@@ -22,7 +21,9 @@ USERS = sorted(AUDITORS | {"pengurus.rw006", "pengurus.rt003", "relawan.rw006", 
 
 
 def client_for(world, name: str) -> Client:
-    User.objects.filter(pk=world.users[name].pk).update(language="en")
+    user = world.users[name]
+    user.language = "en"
+    user.save(update_fields=["language"])
     client = Client()
     client.force_login(world.users[name])
     return client

@@ -7,11 +7,20 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
+from siaga.assessment import report as rpt
+from siaga.core.models import Contribution
+from siaga.demo.indicators_acts import build_codelivery_acts
 from siaga.demo.logistics import build_logistics_demo
-from siaga.demo.volunteers import build_volunteers_demo
-from siaga.logistics.models import StockBalance, StockMovement
+from siaga.demo.volunteers import build_volunteers_demo, history_start
+from siaga.logistics.models import (
+    Equipment,
+    KitchenDay,
+    PackageTemplate,
+    StockBalance,
+    StockMovement,
+)
 from siaga.logistics.tests.conftest import make_case
-from siaga.volunteers.models import Shift, Task
+from siaga.volunteers.models import Posko, Shift, ShiftTemplate, Task, Volunteer
 
 
 def test_demos_are_consistent_and_idempotent(world: Any) -> None:
@@ -36,9 +45,6 @@ def test_demos_are_consistent_and_idempotent(world: Any) -> None:
 
 
 def test_demos_include_templates_kitchen_packages_equipment_and_transfers(world: Any) -> None:
-    from siaga.logistics.models import Equipment, KitchenDay, PackageTemplate
-    from siaga.volunteers.models import Posko, ShiftTemplate
-
     make_case(world, "rt003")
     today = timezone.localdate()
     build_volunteers_demo(seed=2, today=today)
@@ -70,10 +76,6 @@ def test_demo_work_fills_a_whole_month_of_the_volunteer_report(world: Any) -> No
     credited to volunteers with accounts, so last month's Laporan Kinerja Relawan has content."""
     import datetime as dt
 
-    from siaga.assessment import report as rpt
-    from siaga.demo.volunteers import history_start
-    from siaga.volunteers.models import Volunteer
-
     make_case(world, "rt003", days_ago=3)
     today = timezone.localdate()
     build_volunteers_demo(seed=3, today=today)
@@ -97,9 +99,6 @@ def test_demo_work_fills_a_whole_month_of_the_volunteer_report(world: Any) -> No
 def test_demo_co_delivery_acts_reach_the_contribution_ledger_once(world: Any) -> None:
     """The demos bulk-create their records; their co-delivery acts are then written to the
     ledger (volunteers, residents' self-reports, government), never twice."""
-    from siaga.core.models import Contribution
-    from siaga.demo.indicators_acts import build_codelivery_acts
-
     make_case(world, "rt003", days_ago=3)  # through the service: its contribution exists
     today = timezone.localdate()
     build_volunteers_demo(seed=4, today=today)

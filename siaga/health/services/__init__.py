@@ -19,6 +19,7 @@ from siaga.health.services.referrals import (
     escalate_overdue_referrals,
     open_referral,
 )
+from siaga.health.services.tasks import ensure_monitoring_tasks
 from siaga.health.services.vaccination import record_vaccination, update_vaccination
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "create_newcomer",
     "create_protocol",
     "end_isolation",
+    "ensure_monitoring_tasks",
     "escalate_overdue_referrals",
     "flag_missed_slots",
     "kelurahan_team",

@@ -13,6 +13,7 @@ from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import AuditAction
 from siaga.core.roles import Perm
 from siaga.health import protocols as rules
+from siaga.health import selectors
 from siaga.health.models import Case, Category, IsolationPlace, Outcome, ProtocolKind
 from siaga.health.services._common import _choice, _contribute, _date, _plan_end, _resident, _today
 from siaga.registry.models import Resident
@@ -57,11 +58,9 @@ def _eligibility(
 ) -> list[str]:
     own_oximeter = data.get("own_oximeter")
     if not own_oximeter and resident.household_id is not None:
-        # An oximeter lent by the RW's lumbung pangan counts as the household's own
-        # (local import: logistics imports health models).
-        from siaga.logistics.selectors import household_has_oximeter
-
-        own_oximeter = household_has_oximeter(resident.household_id, today)
+        # An oximeter lent by the RW's lumbung pangan counts as the household's own (logistics,
+        # which depends on health, registers that answer: see selectors.register_oximeter_lender).
+        own_oximeter = selectors.household_has_lent_oximeter(resident.household_id, today)
     return rules.home_isolation_unmet(
         age=resident.age(today),
         comorbidities=list(resident.comorbidities or []),

@@ -18,6 +18,7 @@ from siaga.core.models import AuditAction
 from siaga.core.notifications import notify
 from siaga.core.roles import Perm
 from siaga.health import protocols as rules
+from siaga.health import selectors
 from siaga.health.models import (
     Case,
     Contact,
@@ -209,8 +210,6 @@ def record_monitoring(
 def flag_missed_slots(*, now: dt.datetime | None = None) -> int:
     """For each slot of today whose deadline has passed, flag every isolating (isoman) case and
     quarantined contact without a record in it to its RW health team (once per slot)."""
-    from siaga.health import selectors
-
     now = now or timezone.now()
     local = timezone.localtime(now)
     day = local.date()

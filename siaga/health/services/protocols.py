@@ -14,7 +14,7 @@ from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction
 from siaga.core.roles import Perm
 from siaga.health import protocols as rules
-from siaga.health.models import Case, Contact, Monitoring, Newcomer, Protocol
+from siaga.health.models import Case, Contact, Monitoring, Newcomer, Protocol, ZoneDay
 
 
 @transaction.atomic
@@ -44,8 +44,6 @@ def create_protocol(
 
 
 def protocol_in_use(protocol: Protocol) -> bool:
-    from siaga.health.models import ZoneDay
-
     models: tuple[Any, ...] = (Case, Contact, Monitoring, Newcomer, ZoneDay)
     return any(model.objects.filter(protocol=protocol).exists() for model in models)
 

@@ -1,59 +1,19 @@
-"""Health ↔ co-delivery hooks: an oximeter lent by the lumbung pangan makes a household meet the
-home-isolation condition, and the monitoring worklist shows the volunteers' task of each due slot
-(made by the scheduled job, one mechanism) in a fixed number of queries."""
+"""Health → volunteers: the monitoring worklist shows the volunteers' task of each due slot (made
+by the scheduled job, one mechanism) in a fixed number of queries. (The lent oximeter, which
+logistics hands to health's rule, is tested in ``siaga/logistics/tests``.)"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.utils import timezone
 
 from siaga.health import selectors
+from siaga.health import services as health_services
+from siaga.health.tasks import monitoring_for_now
 from siaga.health.tests.conftest import make_case
-from siaga.logistics import services as logistics
 from siaga.volunteers import services as volunteers
 from siaga.volunteers.models import Task
-from siaga.volunteers.tasks import monitoring_for_now
-
-
-def _lend_oximeter(world: Any, *, lent_days_ago: int = 1, returned: bool = False) -> Any:
-    root = world.users["root"]
-    today = timezone.localdate()
-    device = logistics.add_equipment(actor=root, rw=world.t["rw006"], kind="oximeter", label="OX-1")
-    loan = logistics.lend(
-        actor=root,
-        equipment=device,
-        household=world.households["rt003"],
-        lent_on=today - dt.timedelta(days=lent_days_ago),
-        due_on=today + dt.timedelta(days=10),
-    )
-    if returned:
-        logistics.close_loan(actor=root, loan=loan, on=today - dt.timedelta(days=1))
-    return loan
-
-
-def test_without_an_oximeter_home_isolation_is_not_met(world: Any) -> None:
-    case = make_case(world, separate_room=True, own_oximeter=False)
-    assert "own_oximeter" in case.eligibility_unmet
-
-
-def test_a_lent_oximeter_counts_as_the_households_own(world: Any) -> None:
-    _lend_oximeter(world)
-    case = make_case(world, separate_room=True, own_oximeter=False)
-    assert "own_oximeter" not in case.eligibility_unmet
-
-
-def test_a_returned_oximeter_no_longer_counts(world: Any) -> None:
-    _lend_oximeter(world, lent_days_ago=5, returned=True)
-    case = make_case(world, separate_room=True)
-    assert "own_oximeter" in case.eligibility_unmet
-
-
-def test_an_oximeter_lent_to_another_household_does_not_count(world: Any) -> None:
-    _lend_oximeter(world)
-    case = make_case(world, "rt004", separate_room=True)
-    assert "own_oximeter" in case.eligibility_unmet
 
 
 def test_worklist_shows_the_volunteer_task_of_each_due_slot(client: Any, world: Any) -> None:
@@ -95,3 +55,24 @@ def test_worklist_task_lookup_is_one_query(world: Any, django_assert_max_num_que
     assert owners == [None, None]  # no kesehatan team yet: the task waits unassigned
     task_queries = [q for q in captured.captured_queries if "volunteers_task" in q["sql"]]
     assert len(task_queries) == 1
+
+
+def test_monitoring_worklist_becomes_tasks(world: Any) -> None:
+    volunteers.create_team(
+        actor=world.users["root"], rw=world.t["rw006"], name="Kesehatan", kind="kesehatan"
+    )
+    case = make_case(world, "rt003")
+    today = timezone.localdate()
+    assert health_services.ensure_monitoring_tasks(day=today) == 2
+    assert health_services.ensure_monitoring_tasks(day=today) == 0
+    tasks = Task.objects.filter(kind="monitoring").order_by("due_at")
+    assert [t.team.kind for t in tasks if t.team] == ["kesehatan", "kesehatan"]
+    assert all(t.subject == case for t in tasks)
+    health_services.record_monitoring(
+        actor=world.users["relawan.rw006"],
+        case=case,
+        data={"temperature_c": "36.8", "spo2": 98, "respiratory_rate": 18, "method": "kunjungan"},
+    )
+    health_services.ensure_monitoring_tasks(day=today)
+    states = sorted(Task.objects.filter(kind="monitoring").values_list("state", flat=True))
+    assert states == ["baru", "selesai"]

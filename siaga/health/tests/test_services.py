@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditEntry, Contribution, Notification
-from siaga.health import services, zoning
+from siaga.health import selectors, services, zoning
 from siaga.health.models import (
     Case,
     Contact,
@@ -337,8 +337,6 @@ def test_newcomer_quarantine_follows_the_protocol(world: Any) -> None:
 
 
 def test_vaccination_doses_and_outreach(world: Any) -> None:
-    from siaga.health import selectors
-
     siti = Resident.objects.get(name="Siti rt003")
     user = world.users["pengurus.rw006"]
     before = {r.name for r in selectors.outreach(user)}

@@ -12,6 +12,25 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from siaga.assessment.models import Complaint, Feedback
+from siaga.commissioning.models import Need, Proposal, Round, RoundResult, Vote
+from siaga.core.contributions import record_contribution
+from siaga.core.models import ActorGroup, Contribution, Phase
+from siaga.health.models import (
+    Case,
+    Contact,
+    MissedSlot,
+    Monitoring,
+    Protocol,
+    Referral,
+    Vaccination,
+)
+from siaga.indicators import services
+from siaga.logistics.models import AidRequest, Delivery, PackageTemplate
+from siaga.planning.models import Attendance, Meeting
+from siaga.registry.models import Resident
+from siaga.volunteers.models import Posko, Shift, ShiftAssignment, Task, Volunteer
+
 DAY = dt.date(2021, 7, 5)
 
 
@@ -31,24 +50,6 @@ class Sources:
 
 
 def build_sources(world: Any) -> Sources:
-    from siaga.assessment.models import Complaint, Feedback
-    from siaga.commissioning.models import Need, Proposal, Round, RoundResult, Vote
-    from siaga.core.contributions import record_contribution
-    from siaga.core.models import ActorGroup, Phase
-    from siaga.health.models import (
-        Case,
-        Contact,
-        MissedSlot,
-        Monitoring,
-        Protocol,
-        Referral,
-        Vaccination,
-    )
-    from siaga.logistics.models import AidRequest, Delivery, PackageTemplate
-    from siaga.planning.models import Attendance, Meeting
-    from siaga.registry.models import Resident
-    from siaga.volunteers.models import Posko, Shift, ShiftAssignment, Task, Volunteer
-
     t, root = world.t, world.users["root"]
     hh3, hh4 = world.households["rt003"], world.households["rt004"]
     budi3, budi4 = world.residents["rt003"], world.residents["rt004"]
@@ -178,7 +179,6 @@ def build_sources(world: Any) -> Sources:
         actor=root, phase=Phase.CO_DESIGN, kind="meeting.convene", territory_id=t["rw006"].id,
         actor_group=ActorGroup.GOVERNMENT, person_key="u:root",
     )  # fmt: skip
-    from siaga.core.models import Contribution
 
     Contribution.objects.filter(kind__startswith="meeting.").update(at=at(DAY, 19))
     return Sources(world=world, case_a=case_a, case_b=case_b)
@@ -191,7 +191,5 @@ def sources(world: Any) -> Sources:
 
 @pytest.fixture
 def refreshed(sources: Sources) -> Sources:
-    from siaga.indicators import services
-
     services.refresh(day_from=plus(-3), day_to=plus(6))
     return sources

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from siaga.api.tests.helpers import Api, covers
+from siaga.indicators import selectors
 from siaga.indicators.models import IndicatorValue
 from siaga.indicators.registry import INDICATORS
 
@@ -183,8 +184,6 @@ def test_dashboard_query_count_is_bounded(
 
 
 def test_children_query_count_does_not_grow(refreshed: Any, django_assert_num_queries: Any) -> None:
-    from siaga.indicators import selectors
-
     with django_assert_num_queries(3):
         rows = selectors.children(refreshed.world.t["33.74.02.1006"], DAY, plus(6))
     assert [r.territory.code for r in rows] == ["33.74.02.1006.006", "33.74.02.1006.007"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -10,9 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from siaga.assessment.models import Feedback
 from siaga.core import codes
-from siaga.indicators import selectors, services
-from siaga.indicators.models import IndicatorValue
+from siaga.core.models import Contribution
+from siaga.indicators import selectors, services, tasks
+from siaga.indicators.models import CoproductionDay, IndicatorValue, RefreshRun
 from siaga.indicators.registry import BY_KEY, INDICATORS, percentile
 
 from .conftest import DAY, plus
@@ -84,7 +85,7 @@ def test_snapshot_values_are_daily_means(refreshed: Any) -> None:
 
 def test_rollup_sums_equal_rt_sums(refreshed: Any) -> None:
     world = refreshed.world
-    rts = IndicatorValue.objects.filter(territory__level=6)
+    rts = IndicatorValue.objects.filter(territory__level=codes.LEVEL_RT)
     for parent in ("rw006", "33.74.02.1006", "33.74.02", "33.74", "33"):
         node = world.t[parent]
         low, high = node.bounds
@@ -108,8 +109,6 @@ def test_refresh_is_idempotent(refreshed: Any) -> None:
         )
 
     def matrix_days() -> list[tuple[Any, ...]]:
-        from siaga.indicators.models import CoproductionDay
-
         return list(
             CoproductionDay.objects.order_by(
                 "territory_id", "day", "phase", "actor_group"
@@ -125,8 +124,6 @@ def test_refresh_is_idempotent(refreshed: Any) -> None:
 
 
 def test_territory_refresh_rebuilds_ancestors(refreshed: Any) -> None:
-    from siaga.assessment.models import Feedback
-
     world = refreshed.world
     Feedback.objects.filter(rt=world.t["rt003"]).update(rating=1)
     services.refresh(day_from=DAY, day_to=DAY, territory=world.t["rt003"])
@@ -185,37 +182,14 @@ def test_command_rejects_bad_input(sources: Any) -> None:
 
 
 def test_periodic_tasks_refresh_today(world: Any) -> None:
-    from siaga.indicators import tasks
-    from siaga.indicators.models import RefreshRun
-
     tasks.refresh_today.call_local()
     tasks.refresh_nightly.call_local()
     assert list(RefreshRun.objects.values_list("trigger", flat=True)) == ["nightly", "hourly"]
 
 
-def test_demo_builder_summary(sources: Any) -> None:
-    from django.utils import timezone
-
-    from siaga.demo.indicators import build_indicators_demo
-    from siaga.indicators.models import RefreshRun
-
-    summary = build_indicators_demo()
-    run = RefreshRun.objects.get(trigger="demo")
-    today = timezone.localdate()
-    # The fixture's records are from 2021: the range is capped at a year before today.
-    assert (run.day_from, run.day_to) == (today - dt.timedelta(days=366), today)
-    assert summary.endswith(f"; indicators: {run.rows} aggregate rows for {run.day_from} … {today}")
-    assert summary.startswith("co-delivery acts: ")
-    # Case A (still open) is active over the whole range.
-    assert IndicatorValue.objects.filter(indicator="active_cases", day=today).exists()
-
-
 def test_matrix_days_match_the_ledger(refreshed: Any) -> None:
     """Kota … kelurahan read the kept days; the counts equal a live count of the ledger."""
     from django.db.models import Count
-
-    from siaga.core.models import Contribution
-    from siaga.indicators.models import CoproductionDay
 
     world = refreshed.world
     for code in ("33", "33.74", "33.74.02", "33.74.02.1006", "rw006", "rt003"):
@@ -235,7 +209,7 @@ def test_matrix_days_match_the_ledger(refreshed: Any) -> None:
             if c["acts"]
         }
         assert cells == live, code
-    assert not CoproductionDay.objects.filter(territory__level__gt=4).exists()
+    assert not CoproductionDay.objects.filter(territory__level__gt=codes.LEVEL_KELURAHAN).exists()
     kept = CoproductionDay.objects.get(
         territory=world.t["33.74"], day=DAY, phase="co_design", actor_group="resident"
     )

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from siaga.api.tests.helpers import Api
+from siaga.health import services as health_services
 from siaga.logistics import services
 from siaga.logistics.models import PackageTemplate, StockItem
 from siaga.volunteers import services as volunteer_services
@@ -49,8 +50,6 @@ def make_lumbung(world: Any, *, beras: int = 20, telur: int = 60) -> Lumbung:
 
 
 def make_case(world: Any, place: str = "rt003", *, days_ago: int = 3) -> Any:
-    from siaga.health import services as health_services
-
     today = timezone.localdate()
     return health_services.create_case(
         actor=world.users["root"],

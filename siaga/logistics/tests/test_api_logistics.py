@@ -9,6 +9,7 @@ import pytest
 from siaga.api.tests.helpers import USERS, Api, assert_error, covers
 from siaga.logistics import services
 from siaga.logistics.models import AidRequest, StockBalance, StockMovement
+from siaga.volunteers.models import Task
 
 RW006 = "33.74.02.1006.006"
 RT003 = "33.74.02.1006.006.003"
@@ -73,8 +74,6 @@ def test_warga_requests_aid_only_for_own_household(api: Api, world: Any, lumbung
 
 
 def test_delivery_via_api_issues_stock_and_closes_task(api: Api, world: Any, lumbung: Any) -> None:
-    from siaga.volunteers.models import Task
-
     aid = services.request_aid(
         actor=world.users["relawan.rw006"], household=world.households["rt004"]
     )

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from siaga.health.models import Case
 from siaga.logistics import services
 from siaga.logistics.tests.conftest import make_case, make_lumbung
 from siaga.volunteers import services as volunteer_services
@@ -110,7 +111,6 @@ def filled(world: Any) -> Any:
         teams=[lumbung.team],
     )
     # Isolating households waiting for aid over 24 hours: the aid page lists them with their RT.
-    from siaga.health.models import Case
 
     for place in ("rt003", "rt004"):
         case = make_case(world, place)

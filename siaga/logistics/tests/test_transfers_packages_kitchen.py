@@ -25,6 +25,7 @@ from siaga.logistics.models import (
     StockBalance,
     StockMovement,
 )
+from siaga.logistics.tests.conftest import make_lumbung
 from siaga.volunteers import services as volunteer_services
 from siaga.volunteers.tests.test_posko_roster import english
 
@@ -543,8 +544,6 @@ def test_two_transfers_of_the_last_stock_at_once(world: Any) -> None:
 
     from django.db import connection, connections
     from django.utils import translation
-
-    from .conftest import make_lumbung
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; real concurrency needs PostgreSQL")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from siaga.api.tests.helpers import USERS
 from siaga.commissioning import services as commissioning
 from siaga.commissioning.models import Need
+from siaga.commissioning.tests.helpers import proposal, voting_round
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditEntry, Contribution
 from siaga.planning import services
@@ -221,8 +222,6 @@ def test_hidden_comments_disappear_for_readers_but_stay_auditable(world, plan, c
 
 
 def test_accountability_page_is_public_and_has_no_personal_data(world, client) -> None:
-    from siaga.commissioning.tests.helpers import proposal, voting_round
-
     round_ = voting_round(world)
     funded = proposal(world, round_, "Ruang isolasi RW 006", 20_000_000)
     commissioning.record_vote(
@@ -232,7 +231,7 @@ def test_accountability_page_is_public_and_has_no_personal_data(world, client) -
         nik=world.residents["rt003"].nik,
     )
     commissioning.close_round(actor=world.users["lurah.panggunglor"], round=round_)
-    commissioning.decide(
+    services.decide(
         actor=world.users["lurah.panggunglor"], proposal=funded, outcome="approved", reason="OK"
     )
     activity = Activity.objects.get(plan__proposal=funded)

@@ -11,6 +11,7 @@ from django.db import connection
 from siaga.core import audit
 from siaga.core.models import AuditEntry
 from siaga.registry.importing import ResidentImport, open_source, parsing, service, writing
+from siaga.registry.importing.compact import FirstRows
 from siaga.registry.importing.parsing import CellError
 from siaga.registry.models import Resident
 from siaga.registry.tests.import_helpers import family, kk, nik, write_csv
@@ -139,8 +140,6 @@ def test_sqlite_page_cache_is_restored_after_the_import(world, tmp_path) -> None
 
 
 def test_first_rows_answers_as_a_dict_across_frozen_runs() -> None:
-    from siaga.registry.importing.compact import FirstRows
-
     rng = random.Random(3)
     compact, plain = FirstRows(run_size=7), dict[int, int]()
     keys = [3374021708900000 + rng.randrange(60) for _ in range(400)]

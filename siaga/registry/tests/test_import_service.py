@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from siaga.core import audit
 from siaga.core.models import AuditEntry
-from siaga.registry.importing import ImportRefused, ResidentImport, open_source
+from siaga.registry.importing import ImportRefused, ResidentImport, open_source, service
 from siaga.registry.models import Household, Resident
 from siaga.registry.tests.import_helpers import HEADER, family, kk, nik, write_csv
 from siaga.territory.models import Territory
@@ -136,8 +137,6 @@ def test_validation_writes_nothing(world, tmp_path) -> None:
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(world, tmp_path, monkeypatch) -> None:
-    from siaga.core import audit
-
     rows = family(1) + family(2)
     before = snapshot()
 
@@ -153,8 +152,6 @@ def test_a_failure_while_writing_leaves_nothing_behind(world, tmp_path, monkeypa
 def test_changes_between_validation_and_write_abort_the_whole_import(
     world, tmp_path, monkeypatch
 ) -> None:
-    from siaga.registry.importing import service
-
     rows = family(1)
     before = snapshot()
     original = service.ResidentImport._check

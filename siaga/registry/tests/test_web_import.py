@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from siaga.accounts.models import User
 from siaga.core.models import AuditAction, AuditEntry
 from siaga.registry import import_jobs
 from siaga.registry.models import Household, Resident
@@ -29,7 +28,9 @@ def media(settings, tmp_path) -> Path:
 
 
 def client_for(world: Any, name: str) -> Client:
-    User.objects.filter(pk=world.users[name].pk).update(language="en")
+    user = world.users[name]
+    user.language = "en"
+    user.save(update_fields=["language"])
     client = Client()
     client.force_login(world.users[name])
     return client

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from siaga.accounts.models import User
 from siaga.core.models import AuditEntry
 from siaga.registry.models import Household, Resident
 
@@ -48,7 +47,9 @@ CREATORS = _WIDE | {
 
 def client_for(world, name: str) -> Client:
     """A signed-in client reading English, so assertions do not depend on translations."""
-    User.objects.filter(pk=world.users[name].pk).update(language="en")
+    user = world.users[name]
+    user.language = "en"
+    user.save(update_fields=["language"])
     client = Client()
     client.force_login(world.users[name])
     return client

@@ -10,6 +10,7 @@ from siaga.api.tests.helpers import USERS, Api, assert_error, covers, snapshot
 from siaga.core.models import AuditEntry
 from siaga.registry.models import Household, Resident
 from siaga.territory.models import Territory
+from siaga.territory.services import create_child
 
 TARGETS = (
     "33",
@@ -171,7 +172,6 @@ def test_children_take_a_fixed_number_of_queries(
         api.get(url, "lurah.panggunglor")
     baseline = len(small)
     root = world.users["root"]
-    from siaga.territory.services import create_child
 
     parent = world.t["33.74.02.1006"]
     for number in range(10, 30):

@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from siaga.accounts.models import User
 from siaga.core.models import AuditEntry
 from siaga.territory.models import Territory
 
@@ -50,7 +49,9 @@ CREATE = {
 
 
 def client_for(world, name: str) -> Client:
-    User.objects.filter(pk=world.users[name].pk).update(language="en")
+    user = world.users[name]
+    user.language = "en"
+    user.save(update_fields=["language"])
     client = Client()
     client.force_login(world.users[name])
     return client

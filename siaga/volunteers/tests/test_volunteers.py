@@ -13,7 +13,7 @@ from siaga.api.tests.helpers import USERS, Api, assert_error, covers
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import Contribution, Notification
 from siaga.volunteers import selectors, services
-from siaga.volunteers.models import Shift, Task
+from siaga.volunteers.models import Shift
 
 RT004 = "33.74.02.1006.006.004"
 
@@ -103,30 +103,6 @@ def test_check_in_and_out_give_hours_and_swap_needs_the_coordinator(world: Any) 
         Contribution.objects.filter(kind__startswith="volunteers.").values_list("phase", flat=True)
     )
     assert groups == {"co_delivery"}
-
-
-def test_monitoring_worklist_becomes_tasks(world: Any) -> None:
-    from siaga.health import services as health_services
-    from siaga.logistics.tests.conftest import make_case
-
-    services.create_team(
-        actor=world.users["root"], rw=world.t["rw006"], name="Kesehatan", kind="kesehatan"
-    )
-    case = make_case(world, "rt003")
-    today = timezone.localdate()
-    assert services.ensure_monitoring_tasks(day=today) == 2
-    assert services.ensure_monitoring_tasks(day=today) == 0
-    tasks = Task.objects.filter(kind="monitoring").order_by("due_at")
-    assert [t.team.kind for t in tasks if t.team] == ["kesehatan", "kesehatan"]
-    assert all(t.subject == case for t in tasks)
-    health_services.record_monitoring(
-        actor=world.users["relawan.rw006"],
-        case=case,
-        data={"temperature_c": "36.8", "spo2": 98, "respiratory_rate": 18, "method": "kunjungan"},
-    )
-    services.ensure_monitoring_tasks(day=today)
-    states = sorted(Task.objects.filter(kind="monitoring").values_list("state", flat=True))
-    assert states == ["baru", "selesai"]
 
 
 def test_overdue_task_escalates_once_to_the_pengurus(world: Any) -> None:

@@ -14,6 +14,13 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from siaga.demo import base as demo
+from siaga.demo.assessment import build_assessment_demo
+from siaga.demo.assessment_report import build_report_demo
+from siaga.demo.commissioning import build_commissioning_demo
+from siaga.demo.health import build_health_demo
+from siaga.demo.indicators import build_indicators_demo
+from siaga.demo.logistics import build_logistics_demo
+from siaga.demo.volunteers import build_volunteers_demo
 
 
 class Command(BaseCommand):
@@ -121,14 +128,6 @@ class Command(BaseCommand):
 
     def _phase_demos(self, seed: int) -> None:
         """The co-production phases' demo content, in dependency order; each is idempotent."""
-        from siaga.demo.assessment import build_assessment_demo
-        from siaga.demo.assessment_report import build_report_demo
-        from siaga.demo.commissioning import build_commissioning_demo
-        from siaga.demo.health import build_health_demo
-        from siaga.demo.indicators import build_indicators_demo
-        from siaga.demo.logistics import build_logistics_demo
-        from siaga.demo.volunteers import build_volunteers_demo
-
         builders: list[tuple[str, Any]] = [
             (_("health wave (cases, monitoring, referrals, zones)"), build_health_demo),
             (_("volunteers, teams, shifts and tasks"), build_volunteers_demo),
