@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory import selectors as territory_selectors
@@ -305,18 +306,17 @@ def transfer(request: HttpRequest) -> HttpResponse:
         )
         source = _posko(request.user, data["source"])
         target = _posko(request.user, data["target"])
-        try:
-            services.transfer_stock(
+        if accepted(
+            form,
+            lambda: services.transfer_stock(
                 actor=request.user,
                 item=item,
                 source=source,
                 target=target,
                 quantity=data["quantity"],
                 note=data["note"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Transfer saved in the ledger."))
             return redirect("logistics:stock")
     return render(request, "logistics/transfer.html", {"form": form}, status=_status(form))
@@ -335,17 +335,16 @@ def packages(request: HttpRequest) -> HttpResponse:
             rw = territory_selectors.rw_or_404(
                 request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"]
             )
-            try:
-                services.create_package_template(
+            if accepted(
+                form,
+                lambda: services.create_package_template(
                     actor=request.user,
                     rw=rw,
                     name=form.cleaned_data["name"],
                     lines=_package_lines(request.user, form.cleaned_data["lines"]),
                     for_isolation=form.cleaned_data["for_isolation"],
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            ):
                 messages.success(request, _("Package saved."))
                 return redirect("logistics:packages")
     return render(
@@ -376,20 +375,22 @@ def package_edit(request: HttpRequest, pk: int) -> HttpResponse:
         rw_id=template.rw_id,
         initial=package_initial(template),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_package_template(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_package_template(
                 actor=request.user,
                 template=template,
                 name=form.cleaned_data["name"],
                 lines=_package_lines(request.user, form.cleaned_data["lines"]),
                 for_isolation=form.cleaned_data["for_isolation"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("Package saved."))
-            return redirect("logistics:packages")
+            ),
+        )
+    ):
+        messages.success(request, _("Package saved."))
+        return redirect("logistics:packages")
     return render(
         request,
         "logistics/package_form.html",
@@ -417,17 +418,16 @@ def kitchen(request: HttpRequest) -> HttpResponse:
             rw = territory_selectors.rw_or_404(
                 request.user, Perm.LOGISTICS_RECORD, form.cleaned_data["rw"]
             )
-            try:
-                services.record_kitchen_day(
+            if accepted(
+                form,
+                lambda: services.record_kitchen_day(
                     actor=request.user,
                     rw=rw,
                     day=form.cleaned_data["day"],
                     meals=form.cleaned_data["meals"],
                     note=form.cleaned_data["note"],
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            ):
                 messages.success(request, _("Meals saved."))
                 return redirect("logistics:kitchen")
     return render(
@@ -447,16 +447,15 @@ def equipment_new(request: HttpRequest) -> HttpResponse:
         rw = territory_selectors.rw_or_404(
             request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"]
         )
-        try:
-            services.add_equipment(
+        if accepted(
+            form,
+            lambda: services.add_equipment(
                 actor=request.user,
                 rw=rw,
                 kind=form.cleaned_data["kind"],
                 label=form.cleaned_data["label"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Device registered."))
             return redirect("logistics:loans")
     return render(request, "logistics/equipment_form.html", {"form": form}, status=_status(form))

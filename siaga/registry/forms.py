@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -10,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core import codes, policy
+from siaga.core.forms import ServiceForm
 from siaga.core.roles import Perm
 from siaga.registry.models import (
     Comorbidity,
@@ -24,17 +24,6 @@ from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 
 RT_OPTION_LIMIT = 200
-
-
-def add_service_errors(
-    form: forms.Form, errors: Mapping[str, list[str]], aliases: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's ValidationFailed.errors next to the matching fields ("__all__" on top)."""
-    for field, messages in errors.items():
-        name = (aliases or {}).get(field, field)
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def rt_options(user: Any, prefix: str = "", limit: int = RT_OPTION_LIMIT) -> list[tuple[str, str]]:
@@ -119,7 +108,7 @@ class ResidentFilterForm(_ListFilterForm):
     )
 
 
-class ResidentForm(forms.Form):
+class ResidentForm(ServiceForm):
     # Service field → form field, for mapping ValidationFailed.errors.
     ERROR_ALIASES = {"household": "kk"}
 
@@ -198,11 +187,8 @@ class ResidentForm(forms.Form):
         data["rt"] = data.get("rt", "").strip()
         return data
 
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        add_service_errors(self, errors, self.ERROR_ALIASES)
 
-
-class HouseholdForm(forms.Form):
+class HouseholdForm(ServiceForm):
     kk = forms.CharField(
         label=_("No. KK"),
         max_length=32,
@@ -242,6 +228,3 @@ class HouseholdForm(forms.Form):
         data = dict(self.cleaned_data)
         data["rt"] = data.get("rt", "").strip()
         return data
-
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        add_service_errors(self, errors)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, submit
 from siaga.core.roles import Perm
 from siaga.registry import selectors, services
 from siaga.registry.forms import (
@@ -168,13 +169,13 @@ def resident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         found, household = _household_by_kk(request.user, form)
         if found:
-            try:
-                resident = services.create_resident(
+            resident = submit(
+                form,
+                lambda: services.create_resident(
                     actor=request.user, data={**form.service_data(), "household": household}
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            )
+            if resident is not None:
                 messages.success(request, _("%(name)s was added.") % {"name": resident.name})
                 return redirect("registry:resident_detail", pk=resident.pk)
     return _resident_form_page(request, form, None)
@@ -189,18 +190,16 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResidentForm(request.POST or None, initial=ResidentForm.initial_for(resident))
     if request.method == "POST" and form.is_valid():
         found, household = _household_by_kk(request.user, form)
-        if found:
-            try:
-                services.update_resident(
-                    actor=request.user,
-                    resident=resident,
-                    data={**form.service_data(), "household": household},
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("The changes were saved."))
-                return redirect("registry:resident_detail", pk=resident.pk)
+        if found and accepted(
+            form,
+            lambda: services.update_resident(
+                actor=request.user,
+                resident=resident,
+                data={**form.service_data(), "household": household},
+            ),
+        ):
+            messages.success(request, _("The changes were saved."))
+            return redirect("registry:resident_detail", pk=resident.pk)
     return _resident_form_page(request, form, resident)
 
 
@@ -265,11 +264,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
     initial = {"rt": request.GET["rt"]} if request.GET.get("rt") else {}
     form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            household = services.create_household(actor=request.user, data=form.service_data())
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+        household = submit(
+            form, lambda: services.create_household(actor=request.user, data=form.service_data())
+        )
+        if household is not None:
             messages.success(request, _("%(name)s was added.") % {"name": household})
             return redirect("registry:household_detail", pk=household.pk)
     return _household_form_page(request, form, None)
@@ -283,16 +281,18 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=HouseholdForm.initial_for(household),
         members=list(selectors.members(household)),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_household(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_household(
                 actor=request.user, household=household, data=form.service_data()
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("registry:household_detail", pk=household.pk)
+            ),
+        )
+    ):
+        messages.success(request, _("The changes were saved."))
+        return redirect("registry:household_detail", pk=household.pk)
     return _household_form_page(request, form, household)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, submit
 from siaga.core.roles import Perm
 from siaga.territory import selectors as territory_selectors
 
@@ -317,16 +318,16 @@ def posko_list(request: HttpRequest) -> HttpResponse:
             rw = territory_selectors.rw_or_404(
                 request.user, Perm.VOLUNTEER_MANAGE, form.cleaned_data["rw"]
             )
-            try:
-                posko = services.create_posko(
+            posko = submit(
+                form,
+                lambda: services.create_posko(
                     actor=request.user,
                     rw=rw,
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            )
+            if posko is not None:
                 messages.success(request, _("Posko added."))
                 return redirect("volunteers:posko", pk=posko.pk)
     return render(
@@ -356,39 +357,37 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     roster_form = RosterForm(request.POST if which == "roster" else None)
     if which == "posko" and posko_form.is_valid():
-        try:
-            services.update_posko(
+        if accepted(
+            posko_form,
+            lambda: services.update_posko(
                 actor=request.user,
                 posko=posko,
                 name=posko_form.cleaned_data["name"],
                 kind=posko_form.cleaned_data["kind"],
-            )
-        except ValidationFailed as exc:
-            posko_form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Posko saved."))
             return redirect("volunteers:posko", pk=posko.pk)
     elif which == "template" and template_form.is_valid():
-        try:
-            services.create_shift_template(
+        if accepted(
+            template_form,
+            lambda: services.create_shift_template(
                 actor=request.user, posko=posko, **template_form.cleaned_data
-            )
-        except ValidationFailed as exc:
-            template_form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Shift template added."))
             return redirect("volunteers:posko", pk=posko.pk)
     elif which == "roster" and roster_form.is_valid():
-        try:
-            created = services.generate_roster(
+        created = submit(
+            roster_form,
+            lambda: services.generate_roster(
                 actor=request.user,
                 posko=posko,
                 start=roster_form.cleaned_data["start"] or timezone.localdate(),
                 days=roster_form.cleaned_data["weeks"] * 7,
-            )
-        except ValidationFailed as exc:
-            roster_form.add_service_errors(exc.errors)
-        else:
+            ),
+        )
+        if created is not None:
             messages.success(request, _("%(n)d shifts added to the roster.") % {"n": created})
             return redirect("volunteers:posko", pk=posko.pk)
     elif which not in ("", "posko", "template", "roster"):
@@ -428,16 +427,18 @@ def shift_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "active": template.active,
     }
     form = ShiftTemplateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_shift_template(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_shift_template(
                 actor=request.user, template=template, **form.cleaned_data
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("Shift template saved."))
-            return redirect("volunteers:posko", pk=template.posko_id)
+            ),
+        )
+    ):
+        messages.success(request, _("Shift template saved."))
+        return redirect("volunteers:posko", pk=template.posko_id)
     return render(
         request,
         "volunteers/shift_template_form.html",
