@@ -59,8 +59,9 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 
 def _territory(request: HttpRequest) -> Territory | None:
-    code = request.GET.get("wilayah", "").strip()
-    return territory_selectors.get_visible(request.user, code) if code else None
+    return territory_selectors.territory_param(
+        request.user, Perm.TERRITORY_VIEW, request.GET.get("wilayah")
+    )
 
 
 # ---------------------------------------------------------------- worklist and cases

@@ -23,7 +23,8 @@ from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
-from siaga.volunteers.api import territory_filter, territory_or_404
+from siaga.territory.selectors import territory_param
+from siaga.volunteers.api import territory_or_404
 from siaga.volunteers.models import Posko
 
 from . import selectors, services
@@ -155,7 +156,10 @@ class MovementQuery(RangeQuery):
 @router.get("/stock-items", response={200: Page[StockItemOut], **ERRORS})
 def list_stock_items(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     """Stock items with stock on hand."""
-    queryset = selectors.stock_items(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.stock_items(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -178,7 +182,7 @@ def list_movements(request: HttpRequest, filters: Query[MovementQuery]) -> dict[
     item = _get(StockItem, request.user, filters.item) if filters.item else None
     queryset = selectors.movements(
         request.user,
-        territory=territory_filter(filters.territory),
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
         item=item,
         since=filters.since,
     )
@@ -285,7 +289,9 @@ class DeliveryIn(Schema):
 @router.get("/aid-requests", response={200: Page[AidRequestOut], **ERRORS})
 def list_aid_requests(request: HttpRequest, filters: Query[AidQuery]) -> dict[str, Any]:
     queryset = selectors.aid_requests(
-        request.user, territory=territory_filter(filters.territory), state=filters.state
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+        state=filters.state,
     )
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -314,7 +320,10 @@ def get_aid_request(request: HttpRequest, request_id: Id) -> AidRequest:
 
 @router.get("/deliveries", response={200: Page[DeliveryOut], **ERRORS})
 def list_deliveries(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
-    queryset = selectors.deliveries(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.deliveries(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -379,7 +388,10 @@ class DonationIn(Schema):
 
 @router.get("/donations", response={200: Page[DonationOut], **ERRORS})
 def list_donations(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
-    queryset = selectors.donations(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.donations(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -458,7 +470,9 @@ class LoanQuery(RangeQuery):
 @router.get("/loans", response={200: Page[LoanOut], **ERRORS})
 def list_loans(request: HttpRequest, filters: Query[LoanQuery]) -> dict[str, Any]:
     queryset = selectors.loans(
-        request.user, territory=territory_filter(filters.territory), state=filters.state
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+        state=filters.state,
     )
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -567,7 +581,8 @@ def _lines(user: Any, lines: list[PackageLineIO]) -> list[tuple[StockItem, Decim
 def list_packages(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     """Aid package templates with their lines."""
     queryset = selectors.package_templates(
-        request.user, territory=territory_filter(filters.territory)
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
     )
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -626,7 +641,10 @@ class KitchenDayIn(Schema):
 @router.get("/kitchen-days", response={200: Page[KitchenDayOut], **ERRORS})
 def list_kitchen_days(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     """Meals served by the public kitchens (dapur umum), newest day first."""
-    queryset = selectors.kitchen_days(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.kitchen_days(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -667,7 +685,10 @@ class EquipmentIn(Schema):
 
 @router.get("/equipment", response={200: Page[EquipmentOut], **ERRORS})
 def list_equipment(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
-    queryset = selectors.equipment(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.equipment(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -750,7 +771,8 @@ def _spending(user: Any, pk: int, perm: Perm = Perm.LOGISTICS_VIEW) -> Spending:
 @router.get("/spending", response={200: Page[SpendingOut], **ERRORS})
 def list_spending(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     queryset = selectors.spending(
-        request.user, territory=territory_filter(filters.territory)
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
     ).select_related("rw")
     return paginate(queryset, filters.limit, filters.offset)
 

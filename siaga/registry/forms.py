@@ -20,7 +20,6 @@ from siaga.registry.models import (
     Sex,
     Vulnerability,
 )
-from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 
 RT_OPTION_LIMIT = 200
@@ -76,19 +75,6 @@ class _ListFilterForm(forms.Form):
         max_length=21,
         widget=forms.TextInput(attrs={"placeholder": "33.74.02.1006.006.003"}),
     )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.territory: Territory | None = None
-
-    def clean_wilayah(self) -> str:
-        code = self.cleaned_data["wilayah"].strip()
-        if code:
-            self.territory = territory_selectors.visible(self.user).filter(code=code).first()
-            if self.territory is None:
-                raise forms.ValidationError(_("Unknown territory, or outside your area."))
-        return code
 
 
 class HouseholdFilterForm(_ListFilterForm):

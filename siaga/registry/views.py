@@ -33,6 +33,8 @@ from siaga.registry.models import (
     Resident,
     Vulnerability,
 )
+from siaga.territory import selectors as territory_selectors
+from siaga.territory.models import Territory
 
 LABELS = {
     "flag_labels": dict(Vulnerability.choices),
@@ -79,13 +81,19 @@ def _household_by_kk(user: Any, form: ResidentForm) -> tuple[bool, Household | N
 # ---- lists ---------------------------------------------------------------------------------
 
 
+def _wilayah(request: HttpRequest) -> Territory | None:
+    """The ``?wilayah=`` filter of the lists: 404 for an unknown code or one out of reach."""
+    return territory_selectors.territory_param(
+        request.user, Perm.TERRITORY_VIEW, request.GET.get("wilayah")
+    )
+
+
 @login_required
 def households(request: HttpRequest) -> HttpResponse:
-    form = HouseholdFilterForm(request.GET, user=request.user)
+    territory = _wilayah(request)
+    form = HouseholdFilterForm(request.GET)
     if form.is_valid():
-        queryset = selectors.households(
-            request.user, territory=form.territory, q=form.cleaned_data["q"]
-        )
+        queryset = selectors.households(request.user, territory=territory, q=form.cleaned_data["q"])
     else:
         queryset = Household.objects.none()
     context = {
@@ -98,11 +106,12 @@ def households(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def residents(request: HttpRequest) -> HttpResponse:
-    form = ResidentFilterForm(request.GET, user=request.user)
+    territory = _wilayah(request)
+    form = ResidentFilterForm(request.GET)
     if form.is_valid():
         queryset = selectors.residents(
             request.user,
-            territory=form.territory,
+            territory=territory,
             q=form.cleaned_data["q"],
             status=form.cleaned_data["status"],
             vulnerable=form.cleaned_data["rentan"],
