@@ -521,15 +521,17 @@ def cancel_aid_request(*, actor: Any, request: AidRequest, note: str = "") -> Ai
     request = AidRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != RequestState.BARU:
         raise ValidationFailed.single("__all__", _("This request was already delivered or closed."))
-    request.state = RequestState.BATAL
-    request.note = f"{request.note} {note}".strip()[:255]
-    request.save(update_fields=["state", "note"])
     from siaga.volunteers.models import OPEN_TASK_STATES, Task, TaskState
 
+    audit.audited_update(
+        actor=actor,
+        obj=request,
+        changes={"state": RequestState.BATAL, "note": f"{request.note} {note}".strip()[:255]},
+        territory_id=request.rt_id,
+    )
     Task.objects.filter(source_key=f"aid:{request.pk}", state__in=OPEN_TASK_STATES).update(
         state=TaskState.BATAL, closed_at=timezone.now(), closed_by=actor
     )
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=request, territory_id=request.rt_id)
     return request
 
 
@@ -727,10 +729,12 @@ def approve_spending(*, actor: Any, spending: Spending) -> Spending:
         raise ValidationFailed.single("__all__", _("Already approved."))
     if not spending.receipt:
         raise ValidationFailed.single("receipt", _("Attach the receipt before approving."))
-    spending.approved_by = actor
-    spending.approved_at = timezone.now()
-    spending.save(update_fields=["approved_by", "approved_at"])
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=spending, territory_id=spending.rw_id)
+    audit.audited_update(
+        actor=actor,
+        obj=spending,
+        changes={"approved_by": actor, "approved_at": timezone.now()},
+        territory_id=spending.rw_id,
+    )
     contribute(actor, "logistics.spending_approval", spending.rw_id, spending)
     return spending
 
@@ -804,11 +808,13 @@ def close_loan(*, actor: Any, loan: Loan, on: dt.date, lost: bool = False) -> Lo
         raise ValidationFailed.single("__all__", _("This loan is already closed."))
     if on < loan.lent_on:
         raise ValidationFailed.single("on", _("The date cannot be before lending."))
-    loan.state = LoanState.LOST if lost else LoanState.RETURNED
-    loan.closed_on = on
-    loan.save(update_fields=["state", "closed_on"])
+    audit.audited_update(
+        actor=actor,
+        obj=loan,
+        changes={"state": LoanState.LOST if lost else LoanState.RETURNED, "closed_on": on},
+        territory_id=loan.rt_id,
+    )
     if lost:
         Equipment.objects.filter(pk=loan.equipment_id).update(lost=True)
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=loan, territory_id=loan.rt_id)
     contribute(actor, "logistics.loan_closed", loan.rt_id, loan)
     return loan

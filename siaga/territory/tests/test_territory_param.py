@@ -26,11 +26,13 @@ def test_unknown_and_out_of_reach_codes_answer_the_same_404(world: Any, code: st
 def test_empty_means_the_default(world: Any) -> None:
     user = world.users["pengurus.rw006"]
     assert territory_param(user, Perm.TERRITORY_VIEW, "") is None
-    assert territory_param(user, Perm.TERRITORY_VIEW, None, default=world.t["rt004"]) == (
-        world.t["rt004"]
+    assert (
+        territory_param(user, Perm.TERRITORY_VIEW, None, default=world.t["rt004"])
+        == (world.t["rt004"])
     )
-    assert territory_param(user, Perm.TERRITORY_VIEW, "", default=lambda: world.t["rw006"]) == (
-        world.t["rw006"]
+    assert (
+        territory_param(user, Perm.TERRITORY_VIEW, "", default=lambda: world.t["rw006"])
+        == (world.t["rw006"])
     )
     with pytest.raises(Http404):
         territory_param(user, Perm.TERRITORY_VIEW, "", required=True)
