@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -561,7 +562,7 @@ def flag_undelivered(*, now: dt.datetime | None = None) -> int:
                 recipients=pengurus_of(household.rt_id),
                 kind="aid_undelivered",
                 title=_("An isolating household has had no aid for over 24 hours"),
-                link=f"/relawan/tugas/{task.pk}/",
+                link=reverse("volunteers:task", args=[task.pk]),
                 territory_id=household.rt_id,
             )
             flagged += 1

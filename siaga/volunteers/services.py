@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -878,7 +879,7 @@ def escalate_overdue_tasks(*, now: dt.datetime | None = None) -> int:
                 recipients=pengurus_of(task.territory_id),
                 kind="task_overdue",
                 title=_("Task overdue: %(title)s") % {"title": task.title},
-                link=f"/relawan/tugas/{task.pk}/",
+                link=reverse("volunteers:task", args=[task.pk]),
                 territory_id=task.territory_id,
             )
             count += 1
