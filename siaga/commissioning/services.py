@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siaga.accounts.models import User
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ErrorCollector, ValidationFailed
@@ -314,7 +315,7 @@ def create_round(*, actor: Any, territory: Territory | None, data: dict[str, Any
     return round_
 
 
-def update_round(*, actor: Any, round: Round, data: dict[str, Any]) -> Round:
+def update_round(*, actor: User, round: Round, data: dict[str, Any]) -> Round:
     """Change a round's title, envelope or phase dates until it is closed (place is fixed).
 
     Every field is given again (as on the edit page); the change is audited field by field.

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from siaga.accounts.acting import acting_user
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, submit
@@ -241,7 +242,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and accepted(
             form,
             lambda: services.update_round(
-                actor=request.user, round=round_, data=form.service_data()
+                actor=acting_user(request), round=round_, data=form.service_data()
             ),
         )
     ):

@@ -18,6 +18,7 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
+from siaga.accounts.acting import acting_user
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
@@ -495,7 +496,9 @@ def create_loan(request: HttpRequest, payload: LoanIn) -> Status:
 def close_loan(request: HttpRequest, loan_id: Id, payload: LoanCloseIn) -> Loan:
     """The device came back, or is lost."""
     loan = _get(Loan, request.user, loan_id)
-    return services.close_loan(actor=request.user, loan=loan, on=payload.on, lost=payload.lost)
+    return services.close_loan(
+        actor=acting_user(request), loan=loan, on=payload.on, lost=payload.lost
+    )
 
 
 # ---------------------------------------------------------------- transfers
@@ -809,7 +812,7 @@ def upload_receipt(request: HttpRequest, spending_id: Id, receipt: File[Uploaded
 def approve_spending(request: HttpRequest, spending_id: Id) -> Spending:
     """A pengurus approves spending that has its receipt."""
     spending = _spending(request.user, spending_id)
-    services.approve_spending(actor=request.user, spending=spending)
+    services.approve_spending(actor=acting_user(request), spending=spending)
     return _spending(request.user, spending_id)
 
 

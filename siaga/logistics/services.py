@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siaga.accounts.models import User
 from siaga.core import audit, policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction
@@ -517,7 +518,7 @@ def attach_delivery_photo(*, actor: Any, delivery: Delivery, photo: UploadedFile
 
 
 @transaction.atomic
-def cancel_aid_request(*, actor: Any, request: AidRequest, note: str = "") -> AidRequest:
+def cancel_aid_request(*, actor: User, request: AidRequest, note: str = "") -> AidRequest:
     policy.require(actor, Perm.LOGISTICS_RECORD, request)
     request = AidRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != RequestState.BARU:
@@ -723,7 +724,7 @@ def attach_receipt(*, actor: Any, spending: Spending, receipt: UploadedFile) -> 
 
 
 @transaction.atomic
-def approve_spending(*, actor: Any, spending: Spending) -> Spending:
+def approve_spending(*, actor: User, spending: Spending) -> Spending:
     policy.require(actor, Perm.LOGISTICS_MANAGE, spending)
     spending = Spending.objects.select_for_update().get(pk=spending.pk)
     if spending.approved_by_id is not None:
@@ -801,7 +802,7 @@ def lend(
 
 
 @transaction.atomic
-def close_loan(*, actor: Any, loan: Loan, on: dt.date, lost: bool = False) -> Loan:
+def close_loan(*, actor: User, loan: Loan, on: dt.date, lost: bool = False) -> Loan:
     """The device came back (or is lost)."""
     policy.require(actor, Perm.LOGISTICS_RECORD, loan)
     loan = Loan.objects.select_for_update().get(pk=loan.pk)

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from siaga.accounts.acting import acting_user
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted
@@ -232,7 +233,7 @@ def money(request: HttpRequest) -> HttpResponse:
 def approve_spending(request: HttpRequest, pk: int) -> HttpResponse:
     spending = policy.get_or_404(Spending.objects.all(), request.user, Perm.LOGISTICS_MANAGE, pk=pk)
     try:
-        services.approve_spending(actor=request.user, spending=spending)
+        services.approve_spending(actor=acting_user(request), spending=spending)
     except ValidationFailed as exc:
         _errors(request, exc)
     else:
@@ -251,7 +252,7 @@ def loans(request: HttpRequest) -> HttpResponse:
         )
         try:
             services.close_loan(
-                actor=request.user,
+                actor=acting_user(request),
                 loan=loan,
                 on=timezone.localdate(),
                 lost=request.POST.get("lost") == "1",

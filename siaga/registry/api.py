@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from siaga.accounts.acting import acting_user
 from siaga.api.errors import ERRORS, ErrorOut, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core.roles import Perm
@@ -203,7 +204,7 @@ def update_household(
 ) -> dict[str, Any]:
     household = selectors.household_for_change(request.user, household_id)
     household = services.update_household(
-        actor=request.user, household=household, data=_data(payload, partial=True)
+        actor=acting_user(request), household=household, data=_data(payload, partial=True)
     )
     return household_out(household)
 
@@ -266,7 +267,7 @@ def update_resident(
 ) -> dict[str, Any]:
     resident = selectors.resident_for_change(request.user, resident_id)
     resident = services.update_resident(
-        actor=request.user, resident=resident, data=_data(payload, partial=True)
+        actor=acting_user(request), resident=resident, data=_data(payload, partial=True)
     )
     return resident_out(resident)
 

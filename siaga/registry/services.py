@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -22,6 +22,9 @@ from siaga.registry.models import (
 )
 from siaga.registry.rules import birth_date_error, clean_name, name_error
 from siaga.territory.models import Level, Territory
+
+if TYPE_CHECKING:
+    from siaga.accounts.models import User  # registry does not import accounts at run time
 
 RESIDENT_FIELDS = (
     "nik",
@@ -187,7 +190,7 @@ def create_resident(*, actor: Any, data: dict[str, Any]) -> Resident:
 
 
 @transaction.atomic
-def update_resident(*, actor: Any, resident: Resident, data: dict[str, Any]) -> Resident:
+def update_resident(*, actor: User, resident: Resident, data: dict[str, Any]) -> Resident:
     """Apply ``data`` (any subset of the fields) to a resident the actor may change."""
     policy.require(actor, Perm.REGISTRY_CHANGE, resident)
     before = audit.snapshot(resident, RESIDENT_FIELDS)
@@ -296,7 +299,7 @@ def create_household(*, actor: Any, data: dict[str, Any]) -> Household:
 
 
 @transaction.atomic
-def update_household(*, actor: Any, household: Household, data: dict[str, Any]) -> Household:
+def update_household(*, actor: User, household: Household, data: dict[str, Any]) -> Household:
     policy.require(actor, Perm.REGISTRY_CHANGE, household)
     before = audit.snapshot(household, HOUSEHOLD_FIELDS)
     merged = {

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from siaga.accounts.acting import acting_user
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, submit
@@ -202,7 +203,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if found and accepted(
             form,
             lambda: services.update_resident(
-                actor=request.user,
+                actor=acting_user(request),
                 resident=resident,
                 data={**form.service_data(), "household": household},
             ),
@@ -296,7 +297,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and accepted(
             form,
             lambda: services.update_household(
-                actor=request.user, household=household, data=form.service_data()
+                actor=acting_user(request), household=household, data=form.service_data()
             ),
         )
     ):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from siaga.accounts.acting import acting_user
 from siaga.accounts.models import User
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
@@ -651,7 +652,7 @@ def create_posko(request: HttpRequest, payload: PoskoIn) -> Status:
 def update_posko(request: HttpRequest, posko_id: Id, payload: PoskoPatch) -> Posko:
     posko = selectors.posko_for_view(request.user, posko_id)
     return services.update_posko(
-        actor=request.user,
+        actor=acting_user(request),
         posko=posko,
         name=posko.name if payload.name is None else payload.name,
         kind=payload.kind or posko.kind,
@@ -689,7 +690,7 @@ def update_shift_template(
     }
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.update_shift_template(
-        actor=request.user, template=template, **(current | changes)
+        actor=acting_user(request), template=template, **(current | changes)
     )
 
 

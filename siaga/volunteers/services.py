@@ -261,7 +261,7 @@ def create_posko(*, actor: Any, rw: Territory, name: str, kind: str = PoskoKind.
 
 
 @transaction.atomic
-def update_posko(*, actor: Any, posko: Posko, name: str, kind: str) -> Posko:
+def update_posko(*, actor: User, posko: Posko, name: str, kind: str) -> Posko:
     """Rename a posko or change its kind (its shifts and stock stay with it)."""
     policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
     posko = Posko.objects.select_for_update().get(pk=posko.pk)
@@ -366,7 +366,7 @@ def create_shift_template(
 @transaction.atomic
 def update_shift_template(
     *,
-    actor: Any,
+    actor: User,
     template: ShiftTemplate,
     name: str,
     starts: dt.time | None,

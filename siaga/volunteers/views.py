@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from siaga.accounts.acting import acting_user
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, submit
@@ -360,7 +361,7 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if accepted(
             posko_form,
             lambda: services.update_posko(
-                actor=request.user,
+                actor=acting_user(request),
                 posko=posko,
                 name=posko_form.cleaned_data["name"],
                 kind=posko_form.cleaned_data["kind"],
@@ -433,7 +434,7 @@ def shift_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and accepted(
             form,
             lambda: services.update_shift_template(
-                actor=request.user, template=template, **form.cleaned_data
+                actor=acting_user(request), template=template, **form.cleaned_data
             ),
         )
     ):
