@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from siaga.accounts.acting import acting_user
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
-from siaga.core.forms import accepted, submit
+from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 
@@ -34,9 +34,7 @@ from .models import Category, NeedStatus, Proposal, RoundPhase, Urgency
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
-    for field, msgs in exc.errors.items():
-        for message in msgs:
-            messages.error(request, message if field == "__all__" else f"{field}: {message}")
+    flash_service_errors(request, exc.errors, name_fields=True)
 
 
 def _raise_places(user: Any) -> list[Territory]:

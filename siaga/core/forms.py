@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
 from siaga.core.errors import ValidationFailed
 
@@ -28,10 +30,10 @@ def add_service_errors(
     A key that names no field of the form ("__all__", or a field the form does not have) goes to
     the form's non-field errors.
     """
-    for field, messages in errors.items():
+    for field, field_messages in errors.items():
         name = (aliases or {}).get(field, field)
         target = name if name in form.fields else None
-        for message in messages:
+        for message in field_messages:
             form.add_error(target, message)
 
 
@@ -92,3 +94,16 @@ def _place(form: forms.BaseForm, errors: Mapping[str, list[str]]) -> None:
         method(errors)
     else:
         add_service_errors(form, errors, getattr(form, "ERROR_ALIASES", None))
+
+
+def flash_service_errors(
+    request: HttpRequest, errors: Mapping[str, list[str]], *, name_fields: bool = False
+) -> None:
+    """For a service called without a form (a button): its messages as error messages.
+
+    ``name_fields``: prefix each message with the field it is about ("__all__" stays bare).
+    """
+    for field, field_messages in errors.items():
+        for message in field_messages:
+            named = name_fields and field != "__all__"
+            messages.error(request, f"{field}: {message}" if named else message)

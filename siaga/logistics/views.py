@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from siaga.accounts.acting import acting_user
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
-from siaga.core.forms import accepted
+from siaga.core.forms import accepted, flash_service_errors
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory import selectors as territory_selectors
@@ -39,9 +39,7 @@ from .models import (
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
-    for field_errors in exc.errors.values():
-        for message in field_errors:
-            messages.error(request, message)
+    flash_service_errors(request, exc.errors)
 
 
 def _int(value: Any) -> int | None:

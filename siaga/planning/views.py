@@ -17,7 +17,7 @@ from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning.forms import territory_for
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
-from siaga.core.forms import accepted, submit
+from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.models import ActorGroup
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
@@ -38,9 +38,7 @@ from .models import ActivityStatus, Comment, Meeting, Plan
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
-    for field, msgs in exc.errors.items():
-        for message in msgs:
-            messages.error(request, message if field == "__all__" else f"{field}: {message}")
+    flash_service_errors(request, exc.errors, name_fields=True)
 
 
 @login_required

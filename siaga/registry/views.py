@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from siaga.accounts.acting import acting_user
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
-from siaga.core.forms import accepted, submit
+from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.roles import Perm
 from siaga.registry import selectors, services
 from siaga.registry.forms import (
@@ -220,9 +220,7 @@ def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.delete_resident(actor=request.user, resident=resident)
         except ValidationFailed as exc:
-            for problems in exc.errors.values():
-                for problem in problems:
-                    messages.error(request, problem)
+            flash_service_errors(request, exc.errors)
             return redirect("registry:resident_detail", pk=resident.pk)
         messages.success(request, _("%(name)s was deleted.") % {"name": resident.name})
         return redirect("registry:residents")
@@ -313,9 +311,7 @@ def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.delete_household(actor=request.user, household=household)
         except ValidationFailed as exc:
-            for problems in exc.errors.values():
-                for problem in problems:
-                    messages.error(request, problem)
+            flash_service_errors(request, exc.errors)
             return redirect("registry:household_detail", pk=household.pk)
         messages.success(request, _("%(name)s was deleted.") % {"name": household})
         return redirect("registry:households")
