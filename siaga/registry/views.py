@@ -99,6 +99,7 @@ def households(request: HttpRequest) -> HttpResponse:
         queryset = Household.objects.none()
     context = {
         "form": form,
+        "territory": territory,
         "page": _page(request, queryset),
         "can_add": not policy.scope_for(request.user, Perm.REGISTRY_CHANGE).empty,
     }
@@ -121,6 +122,7 @@ def residents(request: HttpRequest) -> HttpResponse:
         queryset = Resident.objects.none()
     context = {
         "form": form,
+        "territory": territory,
         "page": _page(request, queryset),
         "can_add": not policy.scope_for(request.user, Perm.REGISTRY_CHANGE).empty,
         **LABELS,
