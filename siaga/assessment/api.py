@@ -25,6 +25,7 @@ from siaga.core.errors import ValidationFailed
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory.models import Territory
+from siaga.territory.selectors import territory_param
 from siaga.volunteers.models import Volunteer
 
 from . import selectors, services
@@ -127,7 +128,7 @@ class FeedbackQuery(PageQuery):
 def list_feedback(request: HttpRequest, filters: Query[FeedbackQuery]) -> dict[str, Any]:
     queryset = selectors.feedback(
         request.user,
-        territory=_territory(filters.territory),
+        territory=territory_param(request.user, Perm.ASSESSMENT_VIEW, filters.territory),
         service=filters.service if filters.service in ServiceKind.values else "",
         since=filters.since,
     )
@@ -188,11 +189,7 @@ class FeedbackSummaryQuery(Schema):
 )
 def feedback_summary(request: HttpRequest, filters: Query[FeedbackSummaryQuery]) -> dict[str, Any]:
     policy.require_somewhere(request.user, Perm.ASSESSMENT_VIEW)
-    territory = _territory(filters.territory)
-    if territory is not None and not policy.covers_territory(
-        request.user, Perm.ASSESSMENT_VIEW, territory.pk
-    ):
-        raise Http404("not found")
+    territory = territory_param(request.user, Perm.ASSESSMENT_VIEW, filters.territory)
     summary = selectors.satisfaction_summary(request.user, territory=territory, since=filters.since)
     overall = summary.overall.as_dict()
     return {
@@ -320,7 +317,7 @@ class ComplaintResponseIn(Schema):
 def list_complaints(request: HttpRequest, filters: Query[ComplaintQuery]) -> dict[str, Any]:
     user = request.user
     queryset = selectors.my_complaints(user) if filters.mine else selectors.visible_complaints(user)
-    territory = _territory(filters.territory)
+    territory = territory_param(user, Perm.COMPLAINT_HANDLE, filters.territory)
     if territory is not None:
         queryset = queryset.filter(policy.in_subtree("rt_id", territory.bounds))
     if filters.state in ComplaintState.values:

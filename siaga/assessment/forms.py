@@ -3,14 +3,13 @@ and write (their messages are shown next to the fields)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from siaga.registry.forms import add_service_errors
+from siaga.core.forms import ServiceForm
 from siaga.volunteers.models import Volunteer
 
 from .models import ComplaintCategory, ComplaintState, ServiceKind
@@ -24,12 +23,7 @@ RATINGS = [
 ]
 
 
-class ServiceErrorsMixin:
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        add_service_errors(self, errors)  # type: ignore[arg-type]
-
-
-class FeedbackForm(ServiceErrorsMixin, forms.Form):
+class FeedbackForm(ServiceForm):
     rating = forms.TypedChoiceField(
         label=_("Your rating"),
         choices=RATINGS,
@@ -53,7 +47,7 @@ class FeedbackForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class ComplaintForm(ServiceErrorsMixin, forms.Form):
+class ComplaintForm(ServiceForm):
     category = forms.ChoiceField(
         label=_("What is the complaint about?"), choices=ComplaintCategory.choices
     )
@@ -91,7 +85,7 @@ class ComplaintForm(ServiceErrorsMixin, forms.Form):
         ]
 
 
-class RespondForm(ServiceErrorsMixin, forms.Form):
+class RespondForm(ServiceForm):
     state = forms.ChoiceField(
         label=_("New state"),
         choices=[

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, submit
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
@@ -124,9 +125,12 @@ def rate(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         raise Http404("not found") from exc
     form = FeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.give_feedback(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.give_feedback(
                 actor=request.user,
                 household=household,
                 service=kind,
@@ -135,15 +139,14 @@ def rate(request: HttpRequest) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 anonymous=form.cleaned_data["anonymous"],
                 channel=Channel.WEB,
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("Thank you: your rating was saved."))
-            own = household.pk in policy.scope_for(request.user, Perm.FEEDBACK_GIVE).households
-            if own:
-                return redirect("assessment:home")
-            return redirect(f"{reverse('assessment:record_for')}?kk={household.kk}")
+            ),
+        )
+    ):
+        messages.success(request, _("Thank you: your rating was saved."))
+        own = household.pk in policy.scope_for(request.user, Perm.FEEDBACK_GIVE).households
+        if own:
+            return redirect("assessment:home")
+        return redirect(f"{reverse('assessment:record_for')}?kk={household.kk}")
     return render(
         request,
         "assessment/rate.html",
@@ -240,8 +243,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             volunteer = (
                 selectors.volunteers_to_name(user, households).filter(pk=data["volunteer"]).first()
             )
-        try:
-            complaint = services.file_complaint(
+        complaint = submit(
+            form,
+            lambda: services.file_complaint(
                 actor=user,
                 household=household,
                 rt=None if household else rt,
@@ -252,10 +256,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 volunteer=volunteer,
                 photo=data["photo"] or None,
                 channel=Channel.WEB,
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        )
+        if complaint is not None:
             messages.success(
                 request, _("Your complaint was received; the RW pengurus answer within 3 days.")
             )
@@ -290,19 +293,17 @@ def complaint_respond(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_handle(request.user, complaint):
         raise Http404("not found")
     form = RespondForm(request.POST)
-    if form.is_valid():
-        try:
-            services.respond_to_complaint(
-                actor=request.user,
-                complaint=complaint,
-                state=form.cleaned_data["state"],
-                response=form.cleaned_data["response"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("Response saved; the complainant can read it."))
-            return redirect("assessment:complaint", pk=complaint.pk)
+    if form.is_valid() and accepted(
+        form,
+        lambda: services.respond_to_complaint(
+            actor=request.user,
+            complaint=complaint,
+            state=form.cleaned_data["state"],
+            response=form.cleaned_data["response"],
+        ),
+    ):
+        messages.success(request, _("Response saved; the complainant can read it."))
+        return redirect("assessment:complaint", pk=complaint.pk)
     return render(
         request,
         "assessment/complaint_detail.html",

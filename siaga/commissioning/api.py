@@ -18,7 +18,9 @@ from pydantic import ConfigDict
 
 from siaga.api.errors import ERRORS, ApiError, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
+from siaga.core.roles import Perm
 from siaga.territory.models import Territory
+from siaga.territory.selectors import territory_param
 
 from . import selectors, services
 from .models import (
@@ -379,16 +381,6 @@ def result_out(result: RoundResult) -> dict[str, Any]:
     }
 
 
-def filter_territory(code: str) -> Territory | None:
-    """A territory filter: any known code (results stay within the caller's reach)."""
-    if not code:
-        return None
-    territory = Territory.objects.filter(code=code.strip()).first()
-    if territory is None:
-        raise invalid({"territory": [_("Unknown territory.")]})
-    return territory
-
-
 # ---------------------------------------------------------------- needs
 
 
@@ -397,7 +389,7 @@ def list_needs(request: HttpRequest, filters: Query[NeedQuery]) -> dict[str, Any
     """Needs of the caller's kelurahan (or wider area), most supported first."""
     qs = selectors.needs(
         request.user,
-        territory=filter_territory(filters.territory),
+        territory=territory_param(request.user, Perm.COMMUNITY_VIEW, filters.territory),
         status=filters.status,
         category=filters.category,
     )
@@ -473,7 +465,7 @@ def list_proposals(request: HttpRequest, filters: Query[ProposalQuery]) -> dict[
     qs = selectors.proposals(
         request.user,
         round=round_,
-        territory=filter_territory(filters.territory),
+        territory=territory_param(request.user, Perm.COMMUNITY_VIEW, filters.territory),
     ).order_by("-created_at", "-id")
     page = paginate(qs, filters.limit, filters.offset)
     page["items"] = [proposal_out(p) for p in page["items"]]
@@ -518,7 +510,10 @@ def assess_proposal(request: HttpRequest, proposal_id: Id, payload: AssessmentIn
 
 @router.get("/decisions", response={200: Page[DecisionOut], **ERRORS})
 def list_decisions(request: HttpRequest, filters: Query[DecisionQuery]) -> dict[str, Any]:
-    qs = selectors.decisions(request.user, territory=filter_territory(filters.territory))
+    qs = selectors.decisions(
+        request.user,
+        territory=territory_param(request.user, Perm.COMMUNITY_VIEW, filters.territory),
+    )
     page = paginate(qs, filters.limit, filters.offset)
     page["items"] = [decision_out(d) for d in page["items"]]
     return page
@@ -529,7 +524,10 @@ def list_decisions(request: HttpRequest, filters: Query[DecisionQuery]) -> dict[
 
 @router.get("/rounds", response={200: Page[RoundOut], **ERRORS})
 def list_rounds(request: HttpRequest, filters: Query[RoundQuery]) -> dict[str, Any]:
-    qs = selectors.rounds(request.user, territory=filter_territory(filters.territory))
+    qs = selectors.rounds(
+        request.user,
+        territory=territory_param(request.user, Perm.COMMUNITY_VIEW, filters.territory),
+    )
     page = paginate(qs, filters.limit, filters.offset)
     page["items"] = [round_out(r) for r in page["items"]]
     return page

@@ -14,8 +14,8 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core import policy
+from siaga.core.forms import ServiceForm
 from siaga.core.roles import Perm
-from siaga.registry.forms import add_service_errors
 from siaga.territory.models import Level, Territory
 
 from . import selectors
@@ -40,14 +40,7 @@ def territory_for(code: str) -> Territory | None:
     return Territory.objects.filter(code=code).first() if code else None
 
 
-class _ServiceForm(forms.Form):
-    ERROR_ALIASES: Mapping[str, str] = {}
-
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        add_service_errors(self, errors, self.ERROR_ALIASES)
-
-
-class RoundForm(_ServiceForm):
+class RoundForm(ServiceForm):
     territory = forms.ChoiceField(label=_("RW or kelurahan"))
     title = forms.CharField(label=_("Title"), max_length=150)
     envelope_source = forms.CharField(
@@ -93,7 +86,7 @@ class RoundForm(_ServiceForm):
         return data
 
 
-class ProposalForm(_ServiceForm):
+class ProposalForm(ServiceForm):
     territory = forms.ChoiceField(label=_("Place (RT, RW or kelurahan)"))
     round = forms.ChoiceField(label=_("Budget round"), required=False)
     needs = forms.MultipleChoiceField(
@@ -193,7 +186,7 @@ def add_item_errors(formset: Any, rows: list[tuple[int, Any]], errors: Mapping[s
                 formset.forms[rows[position][0]].add_error(None, message)
 
 
-class AssessmentForm(_ServiceForm):
+class AssessmentForm(ServiceForm):
     feasible = forms.TypedChoiceField(
         label=_("Is the proposal feasible?"),
         choices=[("yes", _("Feasible")), ("no", _("Not feasible"))],
@@ -221,7 +214,7 @@ class AssessmentForm(_ServiceForm):
         }
 
 
-class RecordVoteForm(_ServiceForm):
+class RecordVoteForm(ServiceForm):
     nik = forms.CharField(
         label=_("Voter's NIK"),
         max_length=20,
@@ -234,7 +227,7 @@ class RecordVoteForm(_ServiceForm):
         set_choices(self, "proposal", [(str(p.pk), p.title) for p in ballot])
 
 
-class DecisionForm(_ServiceForm):
+class DecisionForm(ServiceForm):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
     )

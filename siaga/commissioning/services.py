@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siaga.accounts.models import User
 from siaga.core import audit, policy
 from siaga.core.contributions import record_contribution
 from siaga.core.errors import ErrorCollector, ValidationFailed
@@ -314,7 +315,7 @@ def create_round(*, actor: Any, territory: Territory | None, data: dict[str, Any
     return round_
 
 
-def update_round(*, actor: Any, round: Round, data: dict[str, Any]) -> Round:
+def update_round(*, actor: User, round: Round, data: dict[str, Any]) -> Round:
     """Change a round's title, envelope or phase dates until it is closed (place is fixed).
 
     Every field is given again (as on the edit page); the change is audited field by field.
@@ -327,20 +328,15 @@ def update_round(*, actor: Any, round: Round, data: dict[str, Any]) -> Round:
         round_ = Round.objects.select_for_update().get(pk=round.pk)
         if round_.closed_at is not None:
             raise ValidationFailed.single("__all__", _("A closed round can no longer change."))
-        before = {name: getattr(round_, name) for name in ROUND_FIELDS}
-        for name, value in cleaned.items():
-            setattr(round_, name, value)
-        changes = audit.diff(before, {name: getattr(round_, name) for name in ROUND_FIELDS})
+        changes = audit.audited_update(
+            actor=actor,
+            obj=round_,
+            changes=cleaned,
+            fields=ROUND_FIELDS,
+            territory_id=round_.territory_id,
+            summary=f"budget round {round_.pk} changed",
+        )
         if changes:
-            round_.save(update_fields=list(changes))
-            audit.record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                obj=round_,
-                territory_id=round_.territory_id,
-                summary=f"budget round {round_.pk} changed",
-                changes=changes,
-            )
             record_contribution(
                 actor=actor,
                 phase=CC,

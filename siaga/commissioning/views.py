@@ -12,7 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
@@ -32,9 +34,7 @@ from .models import Category, NeedStatus, Proposal, RoundPhase, Urgency
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
-    for field, msgs in exc.errors.items():
-        for message in msgs:
-            messages.error(request, message if field == "__all__" else f"{field}: {message}")
+    flash_service_errors(request, exc.errors, name_fields=True)
 
 
 def _raise_places(user: Any) -> list[Territory]:
@@ -191,15 +191,15 @@ def round_create(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.ROUND_MANAGE)
     form = RoundForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            round_ = services.create_round(
+        round_ = submit(
+            form,
+            lambda: services.create_round(
                 actor=request.user,
                 territory=territory_for(form.cleaned_data["territory"]),
                 data=form.service_data(),
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        )
+        if round_ is not None:
             messages.success(request, _("The budget round was created."))
             return redirect("commissioning:round", pk=round_.pk)
     return render(request, "commissioning/round_form.html", {"form": form, "round": None})
@@ -215,14 +215,18 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         round=round_,
         initial=RoundForm.initial_for(round_),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_round(actor=request.user, round=round_, data=form.service_data())
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("commissioning:round", pk=round_.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_round(
+                actor=acting_user(request), round=round_, data=form.service_data()
+            ),
+        )
+    ):
+        messages.success(request, _("The changes were saved."))
+        return redirect("commissioning:round", pk=round_.pk)
     return render(request, "commissioning/round_form.html", {"form": form, "round": round_})
 
 
@@ -243,18 +247,18 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
             round_ = selectors.rounds(request.user).filter(pk=form.cleaned_data["round"]).first()
         chosen = [int(pk) for pk in form.cleaned_data["needs"]]
         needs = list(selectors.needs(request.user, status="").filter(pk__in=chosen))
-        try:
-            proposal = services.submit_proposal(
+        proposal = submit(
+            form,
+            lambda: services.submit_proposal(
                 actor=request.user,
                 territory=territory_for(form.cleaned_data["territory"]),
                 round=round_,
                 needs=needs,
                 data={**form.service_data(), "items": [values for _i, values in rows]},
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-            add_item_errors(items, rows, exc.errors)
-        else:
+            ),
+            on_errors=lambda errors: add_item_errors(items, rows, errors),
+        )
+        if proposal is not None:
             messages.success(request, _("The proposal was submitted."))
             return redirect("commissioning:proposal", pk=proposal.pk)
     return render(request, "commissioning/proposal_form.html", {"form": form, "items": items})
@@ -268,20 +272,22 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         raise Http404("not found")
     form = AssessmentForm(request.POST or None, initial=AssessmentForm.initial_for(proposal))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assess_proposal(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.assess_proposal(
                 actor=request.user,
                 proposal=proposal,
                 feasible=form.cleaned_data["feasible"],
                 reason=form.cleaned_data["reason"],
                 corrected_amount=form.cleaned_data["corrected_amount"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The assessment was saved."))
-            return redirect("commissioning:round", pk=proposal.round.pk)
+            ),
+        )
+    ):
+        messages.success(request, _("The assessment was saved."))
+        return redirect("commissioning:round", pk=proposal.round.pk)
     return render(
         request,
         "commissioning/assess_form.html",
@@ -302,13 +308,12 @@ def record_vote(request: HttpRequest, pk: int) -> HttpResponse:
     form = RecordVoteForm(request.POST or None, ballot=ballot)
     if request.method == "POST" and form.is_valid():
         proposal = next(p for p in ballot if str(p.pk) == form.cleaned_data["proposal"])
-        try:
-            services.record_vote(
+        if accepted(
+            form,
+            lambda: services.record_vote(
                 actor=request.user, round=round_, proposal=proposal, nik=form.cleaned_data["nik"]
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("The vote was recorded. Next voter."))
             return redirect("commissioning:record_vote", pk=round_.pk)
     return render(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection, models
 
 from siaga.core.context import current_interface
-from siaga.core.models import AuditEntry
+from siaga.core.models import AuditAction, AuditEntry
 
 
 def record(
@@ -40,6 +40,67 @@ def record(
         interface=current_interface(),
         changes=changes or {},
     )
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of ``fields`` of ``obj``; a foreign key by its id (``rt`` → ``rt_id``)."""
+    meta = obj._meta
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = meta.get_field(name)
+        values[name] = getattr(obj, field.attname if isinstance(field, models.Field) else name)
+    return values
+
+
+def apply_changes(
+    obj: models.Model, changes: Mapping[str, Any], fields: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """Set ``changes`` on ``obj`` (not saved) and answer what changed among ``fields`` (default:
+    the changed names) as ``diff`` does: {field: [old, new]}."""
+    watched = tuple(changes) if fields is None else tuple(fields)
+    before = snapshot(obj, watched)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    return diff(before, snapshot(obj, watched))
+
+
+def audited_update(
+    *,
+    actor: Any,
+    obj: models.Model,
+    changes: Mapping[str, Any],
+    fields: Iterable[str] | None = None,
+    territory_id: int | None = None,
+    summary: str = "",
+    also_save: Iterable[str] = (),
+    save: Callable[[list[str]], object] | None = None,
+) -> dict[str, Any]:
+    """Change a row and audit the change: the one way services write an UPDATE entry.
+
+    Snapshots ``fields`` (default: the names in ``changes``), sets ``changes``, and, when
+    something among ``fields`` changed, saves with ``update_fields`` (the changed fields and
+    ``also_save``, e.g. an ``auto_now`` column) and records the diff. Nothing changed: no save,
+    no entry. ``save(update_fields)`` replaces ``obj.save`` (e.g. to turn an IntegrityError into
+    a ValidationFailed). Returns the diff, {field: [old, new]}. Call inside the transaction of
+    the write.
+    """
+    changed = apply_changes(obj, changes, fields)
+    if not changed:
+        return changed
+    update_fields = [*changed, *also_save]
+    if save is None:
+        obj.save(update_fields=update_fields)
+    else:
+        save(update_fields)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=obj,
+        territory_id=territory_id,
+        summary=summary,
+        changes=changed,
+    )
+    return changed
 
 
 class AuditRow(NamedTuple):

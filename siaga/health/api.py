@@ -44,7 +44,7 @@ from siaga.health.models import (
 from siaga.health.protocols import end_reason_text
 from siaga.health.triage import reason_texts
 from siaga.territory import selectors as territory_selectors
-from siaga.territory.models import Territory
+from siaga.territory.selectors import territory_param
 
 router = Router()
 
@@ -63,15 +63,6 @@ class _In(Schema):
 
 def _data(payload: Schema, *, partial: bool) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=partial)
-
-
-def _territory(user: Any, code: str) -> Territory | None:
-    if not code:
-        return None
-    try:
-        return territory_selectors.get_visible(user, code)
-    except Http404:
-        raise invalid({"territory": [_("Unknown territory, or outside your area.")]}) from None
 
 
 def _code(territory_id: int) -> str:
@@ -162,7 +153,7 @@ class CaseQuery(PageQuery):
 
 @router.get("/cases", response={200: Page[CaseOut], **ERRORS}, tags=["health"])
 def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict[str, Any]:
-    territory = _territory(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     page = paginate(
         selectors.cases(request.user, territory=territory, active=filters.active),
         filters.limit,
@@ -364,7 +355,7 @@ class ReferralQuery(PageQuery):
 def list_referrals(request: HttpRequest, filters: Query[ReferralQuery]) -> dict[str, Any]:
     if filters.state and filters.state not in ReferralState.values:
         raise invalid({"state": [_("Choose one of: %(v)s") % {"v": ", ".join(ReferralState)}]})
-    territory = _territory(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     page = paginate(
         selectors.referrals(request.user, territory=territory, state=filters.state),
         filters.limit,
@@ -476,7 +467,7 @@ class ContactQuery(PageQuery):
 
 @router.get("/contacts", response={200: Page[ContactOut], **ERRORS}, tags=["health"])
 def list_contacts(request: HttpRequest, filters: Query[ContactQuery]) -> dict[str, Any]:
-    territory = _territory(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     queryset = selectors.contacts(request.user, territory=territory, status=filters.status)
     page = paginate(queryset.select_related("protocol"), filters.limit, filters.offset)
     page["items"] = [contact_out(c) for c in page["items"]]
@@ -569,7 +560,7 @@ class TerritoryQuery(PageQuery):
 
 @router.get("/newcomers", response={200: Page[NewcomerOut], **ERRORS}, tags=["health"])
 def list_newcomers(request: HttpRequest, filters: Query[TerritoryQuery]) -> dict[str, Any]:
-    territory = _territory(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     queryset = selectors.newcomers(request.user, territory=territory).select_related("protocol")
     page = paginate(queryset, filters.limit, filters.offset)
     page["items"] = [newcomer_out(n) for n in page["items"]]
@@ -652,7 +643,7 @@ class OutreachOut(Schema):
 
 @router.get("/vaccinations", response={200: Page[VaccinationOut], **ERRORS}, tags=["health"])
 def list_vaccinations(request: HttpRequest, filters: Query[VaccinationQuery]) -> dict[str, Any]:
-    territory = _territory(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     queryset = selectors.vaccinations(request.user, territory=territory, resident=filters.resident)
     page = paginate(queryset, filters.limit, filters.offset)
     page["items"] = [vaccination_out(v) for v in page["items"]]
@@ -663,7 +654,7 @@ def list_vaccinations(request: HttpRequest, filters: Query[VaccinationQuery]) ->
 @router.get("/vaccinations/outreach", response={200: Page[OutreachOut], **ERRORS}, tags=["health"])
 def vaccination_outreach(request: HttpRequest, filters: Query[TerritoryQuery]) -> dict[str, Any]:
     """Residents 60+ or with a comorbidity who are unvaccinated or incomplete, by RT."""
-    territory = _territory(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     page = paginate(
         selectors.outreach(request.user, territory=territory), filters.limit, filters.offset
     )

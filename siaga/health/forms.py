@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import ServiceForm
 from siaga.health.models import (
     Category,
     IsolationPlace,
@@ -25,15 +26,7 @@ from siaga.health.protocols import validate_params
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ServiceErrorsMixin:
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            target = field if field in self.fields else None  # type: ignore[attr-defined]
-            for message in messages:
-                self.add_error(target, message)  # type: ignore[attr-defined]
-
-
-class MonitoringForm(ServiceErrorsMixin, forms.Form):
+class MonitoringForm(ServiceForm):
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.KUNJUNGAN)
     temperature_c = forms.DecimalField(
         label=_("Temperature (°C)"),
@@ -62,7 +55,7 @@ class MonitoringForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class CaseForm(ServiceErrorsMixin, forms.Form):
+class CaseForm(ServiceForm):
     nik = forms.CharField(label=_("Resident's NIK"), max_length=16)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     specimen_on = forms.DateField(label=_("Specimen date"), widget=DATE)
@@ -77,29 +70,29 @@ class CaseForm(ServiceErrorsMixin, forms.Form):
     own_oximeter = forms.BooleanField(label=_("Own pulse oximeter"), required=False)
 
 
-class EndForm(ServiceErrorsMixin, forms.Form):
+class EndForm(ServiceForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[c for c in Outcome.choices if c[0]])
     ended_on = forms.DateField(label=_("Date"), widget=DATE)
 
 
-class ExtendForm(ServiceErrorsMixin, forms.Form):
+class ExtendForm(ServiceForm):
     extended_until = forms.DateField(label=_("Extend until"), widget=DATE)
     extension_note = forms.CharField(label=_("Why"), max_length=255)
 
 
-class CompleteReferralForm(ServiceErrorsMixin, forms.Form):
+class CompleteReferralForm(ServiceForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[c for c in ReferralOutcome.choices if c[0]]
     )
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
-class ContactForm(ServiceErrorsMixin, forms.Form):
+class ContactForm(ServiceForm):
     nik = forms.CharField(label=_("Contact's NIK"), max_length=16)
     last_exposure_on = forms.DateField(label=_("Last exposure"), widget=DATE)
 
 
-class NewcomerForm(ServiceErrorsMixin, forms.Form):
+class NewcomerForm(ServiceForm):
     name = forms.CharField(label=_("Name"), max_length=150)
     nik = forms.CharField(label=_("NIK"), max_length=16, required=False)
     arrived_on = forms.DateField(label=_("Arrival date"), widget=DATE)
@@ -111,7 +104,7 @@ class NewcomerForm(ServiceErrorsMixin, forms.Form):
     tested_on = forms.DateField(label=_("Test date"), widget=DATE, required=False)
 
 
-class VaccinationForm(ServiceErrorsMixin, forms.Form):
+class VaccinationForm(ServiceForm):
     resident = forms.IntegerField(widget=forms.HiddenInput)
     given_on = forms.DateField(label=_("Date"), widget=DATE)
     vaccine = forms.ChoiceField(label=_("Vaccine"), choices=Vaccine.choices)
@@ -134,7 +127,7 @@ def _params_json(value: str) -> dict[str, Any]:
     return params
 
 
-class ProtocolParamsForm(ServiceErrorsMixin, forms.Form):
+class ProtocolParamsForm(ServiceForm):
     """The parameters as JSON, checked against the schema of the protocol's kind (one message per
     wrong field, named by its path)."""
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import codes, notifications, policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, submit
 from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.health import selectors, services, zoning
@@ -59,8 +60,9 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 
 def _territory(request: HttpRequest) -> Territory | None:
-    code = request.GET.get("wilayah", "").strip()
-    return territory_selectors.get_visible(request.user, code) if code else None
+    return territory_selectors.territory_param(
+        request.user, Perm.TERRITORY_VIEW, request.GET.get("wilayah")
+    )
 
 
 # ---------------------------------------------------------------- worklist and cases
@@ -99,11 +101,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.HEALTH_RECORD)
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.create_case(actor=request.user, data=dict(form.cleaned_data))
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+        case = submit(
+            form,
+            lambda: services.create_case(actor=request.user, data=dict(form.cleaned_data)),
+        )
+        if case is not None:
             messages.success(request, _("The case was recorded."))
             return redirect("health:case", pk=case.pk)
     return render(request, "health/case_form.html", {"form": form})
@@ -150,13 +152,14 @@ def case_monitor(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_record(request.user, pk)
     form = MonitoringForm(request.POST)
     if form.is_valid():
-        try:
-            record, referral = services.record_monitoring(
+        recorded = submit(
+            form,
+            lambda: services.record_monitoring(
                 actor=request.user, case=case, data=form.service_data()
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        )
+        if recorded is not None:
+            record, referral = recorded
             text = _("Recorded: %(level)s.") % {"level": record.get_triage_display()}
             if referral is not None:
                 text += " " + _("Referral #%(id)s is open; the puskesmas has been alerted.") % {
@@ -178,14 +181,12 @@ def case_monitor(request: HttpRequest, pk: int) -> HttpResponse:
 def case_end(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_manage(request.user, pk)
     form = EndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.end_isolation(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The end of isolation was recorded."))
-            return redirect("health:case", pk=case.pk)
+    if form.is_valid() and accepted(
+        form,
+        lambda: services.end_isolation(actor=request.user, case=case, **form.cleaned_data),
+    ):
+        messages.success(request, _("The end of isolation was recorded."))
+        return redirect("health:case", pk=case.pk)
     case = selectors.case_for_view(request.user, pk)
     return render(
         request, "health/case_detail.html", _case_context(request, case, end_form=form), status=422
@@ -197,14 +198,12 @@ def case_end(request: HttpRequest, pk: int) -> HttpResponse:
 def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_manage(request.user, pk)
     form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_case(actor=request.user, case=case, data=dict(form.cleaned_data))
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("Isolation was extended."))
-            return redirect("health:case", pk=case.pk)
+    if form.is_valid() and accepted(
+        form,
+        lambda: services.update_case(actor=request.user, case=case, data=dict(form.cleaned_data)),
+    ):
+        messages.success(request, _("Isolation was extended."))
+        return redirect("health:case", pk=case.pk)
     case = selectors.case_for_view(request.user, pk)
     return render(
         request,
@@ -219,14 +218,14 @@ def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_change(request.user, pk)
     form = ContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.create_contact(actor=request.user, data={"case": case.pk, **form.cleaned_data})
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The contact was recorded."))
-            return redirect("health:case", pk=case.pk)
+    if form.is_valid() and accepted(
+        form,
+        lambda: services.create_contact(
+            actor=request.user, data={"case": case.pk, **form.cleaned_data}
+        ),
+    ):
+        messages.success(request, _("The contact was recorded."))
+        return redirect("health:case", pk=case.pk)
     case = selectors.case_for_view(request.user, pk)
     return render(
         request,
@@ -329,14 +328,12 @@ def newcomer_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_add:
             raise Http404("not found")
-        if form.is_valid():
-            try:
-                services.create_newcomer(actor=request.user, data=dict(form.cleaned_data))
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("The newcomer was recorded."))
-                return redirect("health:newcomers")
+        if form.is_valid() and accepted(
+            form,
+            lambda: services.create_newcomer(actor=request.user, data=dict(form.cleaned_data)),
+        ):
+            messages.success(request, _("The newcomer was recorded."))
+            return redirect("health:newcomers")
     page = _page(request, selectors.newcomers(request.user, territory=_territory(request)))
     selectors.audit_list(request.user, "health.newcomer", None, len(page.object_list))
     return render(
@@ -549,18 +546,18 @@ def protocol_create(request: HttpRequest) -> HttpResponse:
     form = ProtocolForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            protocol = services.create_protocol(
+        protocol = submit(
+            form,
+            lambda: services.create_protocol(
                 actor=request.user,
                 kind=data["kind"],
                 name=data["name"],
                 effective_from=data["effective_from"],
                 params=data["params"],
                 source=data["source"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        )
+        if protocol is not None:
             messages.success(request, _("The new protocol version was published."))
             return redirect("health:protocol", pk=protocol.pk)
     return render(
@@ -581,19 +578,21 @@ def protocol_edit(request: HttpRequest, pk: int) -> HttpResponse:
         kind=protocol.kind,
         initial={"params": _params_text(protocol.params), "source": protocol.source},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_protocol(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_protocol(
                 actor=request.user,
                 protocol=protocol,
                 params=form.cleaned_data["params"],
                 source=form.cleaned_data["source"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The protocol was changed."))
-            return redirect("health:protocol", pk=protocol.pk)
+            ),
+        )
+    ):
+        messages.success(request, _("The protocol was changed."))
+        return redirect("health:protocol", pk=protocol.pk)
     return render(
         request,
         "health/protocol_form.html",

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 
 from siaga.core import codes, policy
 from siaga.core.models import ActorGroup, Contribution, Phase
 from siaga.core.roles import Perm
 from siaga.territory.models import Territory
+from siaga.territory.selectors import territory_param
 
 from .models import CoproductionDay, IndicatorValue, RefreshRun
 from .registry import INDICATORS, PERCENTILE_KEYS, Indicator
@@ -47,12 +47,10 @@ def default_territory(user: Any) -> Territory | None:
 def territory_for(user: Any, code: str | None) -> Territory:
     """The territory of ``code`` (or the default one) if the user may see it; else Http404."""
     policy.require_somewhere(user, Perm.INDICATOR_VIEW)
-    if not code:
-        territory = default_territory(user)
-    else:
-        territory = Territory.objects.filter(code=code.strip()).first()
-    if territory is None or not policy.covers_territory(user, Perm.INDICATOR_VIEW, territory.id):
-        raise Http404("not found")
+    territory = territory_param(
+        user, Perm.INDICATOR_VIEW, code, default=lambda: default_territory(user), required=True
+    )
+    assert territory is not None  # required=True
     return territory
 
 

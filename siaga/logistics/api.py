@@ -21,9 +21,11 @@ from pydantic import ConfigDict
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
-from siaga.volunteers.api import territory_filter, territory_or_404
+from siaga.territory.selectors import territory_param
+from siaga.volunteers.api import territory_or_404
 from siaga.volunteers.models import Posko
 
 from . import selectors, services
@@ -155,7 +157,10 @@ class MovementQuery(RangeQuery):
 @router.get("/stock-items", response={200: Page[StockItemOut], **ERRORS})
 def list_stock_items(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     """Stock items with stock on hand."""
-    queryset = selectors.stock_items(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.stock_items(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -178,7 +183,7 @@ def list_movements(request: HttpRequest, filters: Query[MovementQuery]) -> dict[
     item = _get(StockItem, request.user, filters.item) if filters.item else None
     queryset = selectors.movements(
         request.user,
-        territory=territory_filter(filters.territory),
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
         item=item,
         since=filters.since,
     )
@@ -285,7 +290,9 @@ class DeliveryIn(Schema):
 @router.get("/aid-requests", response={200: Page[AidRequestOut], **ERRORS})
 def list_aid_requests(request: HttpRequest, filters: Query[AidQuery]) -> dict[str, Any]:
     queryset = selectors.aid_requests(
-        request.user, territory=territory_filter(filters.territory), state=filters.state
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+        state=filters.state,
     )
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -314,7 +321,10 @@ def get_aid_request(request: HttpRequest, request_id: Id) -> AidRequest:
 
 @router.get("/deliveries", response={200: Page[DeliveryOut], **ERRORS})
 def list_deliveries(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
-    queryset = selectors.deliveries(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.deliveries(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -379,7 +389,10 @@ class DonationIn(Schema):
 
 @router.get("/donations", response={200: Page[DonationOut], **ERRORS})
 def list_donations(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
-    queryset = selectors.donations(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.donations(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -458,7 +471,9 @@ class LoanQuery(RangeQuery):
 @router.get("/loans", response={200: Page[LoanOut], **ERRORS})
 def list_loans(request: HttpRequest, filters: Query[LoanQuery]) -> dict[str, Any]:
     queryset = selectors.loans(
-        request.user, territory=territory_filter(filters.territory), state=filters.state
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+        state=filters.state,
     )
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -481,7 +496,9 @@ def create_loan(request: HttpRequest, payload: LoanIn) -> Status:
 def close_loan(request: HttpRequest, loan_id: Id, payload: LoanCloseIn) -> Loan:
     """The device came back, or is lost."""
     loan = _get(Loan, request.user, loan_id)
-    return services.close_loan(actor=request.user, loan=loan, on=payload.on, lost=payload.lost)
+    return services.close_loan(
+        actor=acting_user(request), loan=loan, on=payload.on, lost=payload.lost
+    )
 
 
 # ---------------------------------------------------------------- transfers
@@ -567,7 +584,8 @@ def _lines(user: Any, lines: list[PackageLineIO]) -> list[tuple[StockItem, Decim
 def list_packages(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     """Aid package templates with their lines."""
     queryset = selectors.package_templates(
-        request.user, territory=territory_filter(filters.territory)
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
     )
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -626,7 +644,10 @@ class KitchenDayIn(Schema):
 @router.get("/kitchen-days", response={200: Page[KitchenDayOut], **ERRORS})
 def list_kitchen_days(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     """Meals served by the public kitchens (dapur umum), newest day first."""
-    queryset = selectors.kitchen_days(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.kitchen_days(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -667,7 +688,10 @@ class EquipmentIn(Schema):
 
 @router.get("/equipment", response={200: Page[EquipmentOut], **ERRORS})
 def list_equipment(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
-    queryset = selectors.equipment(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.equipment(
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -750,7 +774,8 @@ def _spending(user: Any, pk: int, perm: Perm = Perm.LOGISTICS_VIEW) -> Spending:
 @router.get("/spending", response={200: Page[SpendingOut], **ERRORS})
 def list_spending(request: HttpRequest, filters: Query[RangeQuery]) -> dict[str, Any]:
     queryset = selectors.spending(
-        request.user, territory=territory_filter(filters.territory)
+        request.user,
+        territory=territory_param(request.user, Perm.LOGISTICS_VIEW, filters.territory),
     ).select_related("rw")
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -787,7 +812,7 @@ def upload_receipt(request: HttpRequest, spending_id: Id, receipt: File[Uploaded
 def approve_spending(request: HttpRequest, spending_id: Id) -> Spending:
     """A pengurus approves spending that has its receipt."""
     spending = _spending(request.user, spending_id)
-    services.approve_spending(actor=request.user, spending=spending)
+    services.approve_spending(actor=acting_user(request), spending=spending)
     return _spending(request.user, spending_id)
 
 

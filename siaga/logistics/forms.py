@@ -13,8 +13,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core import policy
+from siaga.core.forms import ServiceForm
 from siaga.core.roles import Perm
-from siaga.volunteers.forms import ServiceForm, rw_choices
+from siaga.volunteers.forms import rw_choices
 from siaga.volunteers.models import Posko
 
 from .models import EquipmentKind, StockItem

@@ -19,9 +19,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siaga.accounts.models import User
 from siaga.core import audit, policy
 from siaga.core.errors import ValidationFailed
 from siaga.core.models import AuditAction
@@ -501,18 +503,20 @@ def attach_delivery_photo(*, actor: Any, delivery: Delivery, photo: UploadedFile
 
 
 @transaction.atomic
-def cancel_aid_request(*, actor: Any, request: AidRequest, note: str = "") -> AidRequest:
+def cancel_aid_request(*, actor: User, request: AidRequest, note: str = "") -> AidRequest:
     policy.require(actor, Perm.LOGISTICS_RECORD, request)
     request = AidRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != RequestState.BARU:
         raise ValidationFailed.single("__all__", _("This request was already delivered or closed."))
-    request.state = RequestState.BATAL
-    request.note = f"{request.note} {note}".strip()[:255]
-    request.save(update_fields=["state", "note"])
+    audit.audited_update(
+        actor=actor,
+        obj=request,
+        changes={"state": RequestState.BATAL, "note": f"{request.note} {note}".strip()[:255]},
+        territory_id=request.rt_id,
+    )
     Task.objects.filter(source_key=f"aid:{request.pk}", state__in=OPEN_TASK_STATES).update(
         state=TaskState.BATAL, closed_at=timezone.now(), closed_by=actor
     )
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=request, territory_id=request.rt_id)
     return request
 
 
@@ -538,7 +542,7 @@ def flag_undelivered(*, now: dt.datetime | None = None) -> int:
                 recipients=pengurus_of(household.rt_id),
                 kind="aid_undelivered",
                 title=_("An isolating household has had no aid for over 24 hours"),
-                link=f"/relawan/tugas/{task.pk}/",
+                link=reverse("volunteers:task", args=[task.pk]),
                 territory_id=household.rt_id,
             )
             flagged += 1
@@ -699,17 +703,19 @@ def attach_receipt(*, actor: Any, spending: Spending, receipt: UploadedFile) -> 
 
 
 @transaction.atomic
-def approve_spending(*, actor: Any, spending: Spending) -> Spending:
+def approve_spending(*, actor: User, spending: Spending) -> Spending:
     policy.require(actor, Perm.LOGISTICS_MANAGE, spending)
     spending = Spending.objects.select_for_update().get(pk=spending.pk)
     if spending.approved_by_id is not None:
         raise ValidationFailed.single("__all__", _("Already approved."))
     if not spending.receipt:
         raise ValidationFailed.single("receipt", _("Attach the receipt before approving."))
-    spending.approved_by = actor
-    spending.approved_at = timezone.now()
-    spending.save(update_fields=["approved_by", "approved_at"])
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=spending, territory_id=spending.rw_id)
+    audit.audited_update(
+        actor=actor,
+        obj=spending,
+        changes={"approved_by": actor, "approved_at": timezone.now()},
+        territory_id=spending.rw_id,
+    )
     contribute(actor, "logistics.spending_approval", spending.rw_id, spending)
     return spending
 
@@ -775,7 +781,7 @@ def lend(
 
 
 @transaction.atomic
-def close_loan(*, actor: Any, loan: Loan, on: dt.date, lost: bool = False) -> Loan:
+def close_loan(*, actor: User, loan: Loan, on: dt.date, lost: bool = False) -> Loan:
     """The device came back (or is lost)."""
     policy.require(actor, Perm.LOGISTICS_RECORD, loan)
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
@@ -783,11 +789,13 @@ def close_loan(*, actor: Any, loan: Loan, on: dt.date, lost: bool = False) -> Lo
         raise ValidationFailed.single("__all__", _("This loan is already closed."))
     if on < loan.lent_on:
         raise ValidationFailed.single("on", _("The date cannot be before lending."))
-    loan.state = LoanState.LOST if lost else LoanState.RETURNED
-    loan.closed_on = on
-    loan.save(update_fields=["state", "closed_on"])
+    audit.audited_update(
+        actor=actor,
+        obj=loan,
+        changes={"state": LoanState.LOST if lost else LoanState.RETURNED, "closed_on": on},
+        territory_id=loan.rt_id,
+    )
     if lost:
         Equipment.objects.filter(pk=loan.equipment_id).update(lost=True)
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=loan, territory_id=loan.rt_id)
     contribute(actor, "logistics.loan_closed", loan.rt_id, loan)
     return loan

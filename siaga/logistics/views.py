@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, flash_service_errors
 from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
@@ -39,9 +41,7 @@ from .models import (
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
-    for field_errors in exc.errors.values():
-        for message in field_errors:
-            messages.error(request, message)
+    flash_service_errors(request, exc.errors)
 
 
 def _int(value: Any) -> int | None:
@@ -233,7 +233,7 @@ def money(request: HttpRequest) -> HttpResponse:
 def approve_spending(request: HttpRequest, pk: int) -> HttpResponse:
     spending = policy.get_or_404(Spending.objects.all(), request.user, Perm.LOGISTICS_MANAGE, pk=pk)
     try:
-        services.approve_spending(actor=request.user, spending=spending)
+        services.approve_spending(actor=acting_user(request), spending=spending)
     except ValidationFailed as exc:
         _errors(request, exc)
     else:
@@ -252,7 +252,7 @@ def loans(request: HttpRequest) -> HttpResponse:
         )
         try:
             services.close_loan(
-                actor=request.user,
+                actor=acting_user(request),
                 loan=loan,
                 on=timezone.localdate(),
                 lost=request.POST.get("lost") == "1",
@@ -312,18 +312,17 @@ def transfer(request: HttpRequest) -> HttpResponse:
         )
         source = _posko(request.user, data["source"])
         target = _posko(request.user, data["target"])
-        try:
-            services.transfer_stock(
+        if accepted(
+            form,
+            lambda: services.transfer_stock(
                 actor=request.user,
                 item=item,
                 source=source,
                 target=target,
                 quantity=data["quantity"],
                 note=data["note"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Transfer saved in the ledger."))
             return redirect("logistics:stock")
     return render(request, "logistics/transfer.html", {"form": form}, status=_status(form))
@@ -342,17 +341,16 @@ def packages(request: HttpRequest) -> HttpResponse:
             rw = territory_selectors.rw_or_404(
                 request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"]
             )
-            try:
-                services.create_package_template(
+            if accepted(
+                form,
+                lambda: services.create_package_template(
                     actor=request.user,
                     rw=rw,
                     name=form.cleaned_data["name"],
                     lines=_package_lines(request.user, form.cleaned_data["lines"]),
                     for_isolation=form.cleaned_data["for_isolation"],
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            ):
                 messages.success(request, _("Package saved."))
                 return redirect("logistics:packages")
     return render(
@@ -383,20 +381,22 @@ def package_edit(request: HttpRequest, pk: int) -> HttpResponse:
         rw_id=template.rw_id,
         initial=package_initial(template),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_package_template(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_package_template(
                 actor=request.user,
                 template=template,
                 name=form.cleaned_data["name"],
                 lines=_package_lines(request.user, form.cleaned_data["lines"]),
                 for_isolation=form.cleaned_data["for_isolation"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("Package saved."))
-            return redirect("logistics:packages")
+            ),
+        )
+    ):
+        messages.success(request, _("Package saved."))
+        return redirect("logistics:packages")
     return render(
         request,
         "logistics/package_form.html",
@@ -424,17 +424,16 @@ def kitchen(request: HttpRequest) -> HttpResponse:
             rw = territory_selectors.rw_or_404(
                 request.user, Perm.LOGISTICS_RECORD, form.cleaned_data["rw"]
             )
-            try:
-                services.record_kitchen_day(
+            if accepted(
+                form,
+                lambda: services.record_kitchen_day(
                     actor=request.user,
                     rw=rw,
                     day=form.cleaned_data["day"],
                     meals=form.cleaned_data["meals"],
                     note=form.cleaned_data["note"],
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            ):
                 messages.success(request, _("Meals saved."))
                 return redirect("logistics:kitchen")
     return render(
@@ -454,16 +453,15 @@ def equipment_new(request: HttpRequest) -> HttpResponse:
         rw = territory_selectors.rw_or_404(
             request.user, Perm.LOGISTICS_MANAGE, form.cleaned_data["rw"]
         )
-        try:
-            services.add_equipment(
+        if accepted(
+            form,
+            lambda: services.add_equipment(
                 actor=request.user,
                 rw=rw,
                 kind=form.cleaned_data["kind"],
                 label=form.cleaned_data["label"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Device registered."))
             return redirect("logistics:loans")
     return render(request, "logistics/equipment_form.html", {"form": form}, status=_status(form))

@@ -20,9 +20,10 @@ from siaga.api.errors import ERRORS, NOT_FOUND, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.commissioning import api as commissioning_api
 from siaga.commissioning import selectors as commissioning_selectors
-from siaga.commissioning.api import filter_territory
 from siaga.core.models import ActorGroup
+from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
+from siaga.territory.selectors import territory_param
 
 from . import selectors, services
 from .models import (
@@ -397,7 +398,9 @@ def _territory(code: str) -> Territory | None:
 @router.get("/plans", response={200: Page[PlanOut], **ERRORS})
 def list_plans(request: HttpRequest, filters: Query[PlanQuery]) -> dict[str, Any]:
     qs = selectors.plans(
-        request.user, territory=filter_territory(filters.territory), status=filters.status
+        request.user,
+        territory=territory_param(request.user, Perm.COMMUNITY_VIEW, filters.territory),
+        status=filters.status,
     )
     page = paginate(qs, filters.limit, filters.offset)
     page["items"] = [plan_out(p) for p in page["items"]]
@@ -475,7 +478,10 @@ def update_progress(request: HttpRequest, plan_id: Id, payload: ProgressIn) -> l
 
 @router.get("/meetings", response={200: Page[MeetingOut], **ERRORS})
 def list_meetings(request: HttpRequest, filters: Query[MeetingQuery]) -> dict[str, Any]:
-    qs = selectors.meetings(request.user, territory=filter_territory(filters.territory))
+    qs = selectors.meetings(
+        request.user,
+        territory=territory_param(request.user, Perm.COMMUNITY_VIEW, filters.territory),
+    )
     qs = qs.prefetch_related("invitations", "decisions")
     page = paginate(qs, filters.limit, filters.offset)
     page["items"] = [meeting_out(m) for m in page["items"]]

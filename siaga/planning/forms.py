@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning.forms import place_choices, set_choices
 from siaga.commissioning.models import Category, NeedStatus, Urgency
+from siaga.core.forms import ServiceForm
 from siaga.core.models import ActorGroup
 from siaga.core.policy import in_subtree
 from siaga.core.roles import Perm
-from siaga.registry.forms import add_service_errors
 from siaga.territory.models import Level
 
 from . import selectors
@@ -36,7 +36,7 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _NUMBER = forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(ServiceForm):
     territory = forms.ChoiceField(label=_("Place (kelurahan, RW or RT)"))
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices)
     title = forms.CharField(label=_("Title"), max_length=150)
@@ -60,9 +60,6 @@ class MeetingForm(forms.Form):
             "territory",
             place_choices(user, Perm.MEETING_MANAGE, (Level.KELURAHAN, Level.RW, Level.RT)),
         )
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        add_service_errors(self, errors)
 
 
 class InvitationForm(forms.Form):
@@ -119,7 +116,7 @@ class GuestForm(forms.Form):
 GuestFormSet = formset_factory(GuestForm, extra=2, max_num=50)
 
 
-class MeetingDecisionForm(forms.Form):
+class MeetingDecisionForm(ServiceForm):
     """A decision and what it does: the fields that matter depend on the chosen effect."""
 
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -248,9 +245,6 @@ class MeetingDecisionForm(forms.Form):
             }
         return {}
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        add_service_errors(self, errors, self.ERROR_ALIASES)
-
 
 class ModerationForm(forms.Form):
     hidden = forms.TypedChoiceField(
@@ -263,7 +257,7 @@ class ModerationForm(forms.Form):
 # editing; ``planning.services`` validates, writes and versions every change)
 
 
-class PlanForm(forms.Form):
+class PlanForm(ServiceForm):
     territory = forms.ChoiceField(label=_("Place (kelurahan, RW or RT)"))
     title = forms.CharField(label=_("Title"), max_length=150)
     goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -290,11 +284,8 @@ class PlanForm(forms.Form):
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        add_service_errors(self, errors)
 
-
-class ActivityForm(forms.Form):
+class ActivityForm(ServiceForm):
     title = forms.CharField(label=_("Activity"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -361,6 +352,3 @@ class ActivityForm(forms.Form):
         for name in ("budget", "spent", "percent"):
             data[name] = data[name] or 0
         return data
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        add_service_errors(self, errors)

@@ -21,7 +21,6 @@ from siaga.accounts.models import User
 from siaga.commissioning import services as commissioning_services
 from siaga.commissioning.models import Decision, Need, Proposal
 from siaga.core import audit, policy
-from siaga.core.audit import diff
 from siaga.core.contributions import actor_group_for, record_contribution
 from siaga.core.errors import ErrorCollector, ValidationFailed
 from siaga.core.models import ActorGroup, AuditAction, Phase
@@ -101,14 +100,6 @@ def _date(value: Any, field: str, errors: ErrorCollector) -> dt.date | None:
         return None
 
 
-def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    values = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        values[name] = getattr(obj, field.attname)
-    return values
-
-
 def _version(
     *,
     actor: Any,
@@ -168,7 +159,7 @@ def _create_plan(
         object_type="plan",
         object_id=plan.pk,
         action="create",
-        changes=diff({}, _snapshot(plan, PLAN_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(plan, PLAN_FIELDS)),
         summary=plan.title,
     )
     record_contribution(
@@ -257,10 +248,7 @@ def update_plan(*, actor: Any, plan: Plan, data: dict[str, Any]) -> Plan:
     errors.raise_if_any()
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
-        before = _snapshot(plan, PLAN_FIELDS)
-        for name, value in cleaned.items():
-            setattr(plan, name, value)
-        changes = diff(before, _snapshot(plan, PLAN_FIELDS))
+        changes = audit.apply_changes(plan, cleaned, PLAN_FIELDS)
         if not changes:
             return plan
         plan.save(update_fields=[*changes, "updated_at"])
@@ -348,7 +336,7 @@ def _add_activity(
         object_type="activity",
         object_id=activity.pk,
         action="create",
-        changes=diff({}, _snapshot(activity, ACTIVITY_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(activity, ACTIVITY_FIELDS)),
         summary=activity.title,
     )
     return activity
@@ -396,10 +384,7 @@ def may_update_progress(actor: Any, activity: Activity) -> bool:
 
 
 def _apply(actor: Any, activity: Activity, cleaned: dict[str, Any], kind: str) -> bool:
-    before = _snapshot(activity, ACTIVITY_FIELDS)
-    for name, value in cleaned.items():
-        setattr(activity, name, value)
-    changes = diff(before, _snapshot(activity, ACTIVITY_FIELDS))
+    changes = audit.apply_changes(activity, cleaned, ACTIVITY_FIELDS)
     if not changes:
         return False
     activity.save(update_fields=[Activity._meta.get_field(n).name for n in changes])

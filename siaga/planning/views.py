@@ -3,6 +3,7 @@ accountability page of an RW (no login, no personal data)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,9 @@ from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning import services as commissioning_services
 from siaga.commissioning.forms import DecisionForm, territory_for
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
 from siaga.core.models import ActorGroup
 from siaga.core.roles import Perm
@@ -39,9 +42,7 @@ from .models import ActivityStatus, Comment, Meeting, Plan, PlanStatus
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
-    for field, msgs in exc.errors.items():
-        for message in msgs:
-            messages.error(request, message if field == "__all__" else f"{field}: {message}")
+    flash_service_errors(request, exc.errors, name_fields=True)
 
 
 @login_required
@@ -158,6 +159,11 @@ def _manageable_meeting(request: HttpRequest, pk: int) -> Meeting:
     return meeting
 
 
+def _invitation_errors(form: MeetingForm, errors: Mapping[str, list[str]]) -> None:
+    if any(field.startswith("invitations.") for field in errors):
+        form.add_error(None, _("Name each invitee and their group."))
+
+
 @login_required
 def meeting_create(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.MEETING_MANAGE)
@@ -166,13 +172,12 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and invitations.is_valid():
         data = {**form.cleaned_data, "invitations": filled_rows(invitations)}
         territory = territory_for(data.pop("territory"))
-        try:
-            meeting = services.create_meeting(actor=request.user, territory=territory, data=data)
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-            if any(field.startswith("invitations.") for field in exc.errors):
-                form.add_error(None, _("Name each invitee and their group."))
-        else:
+        meeting = submit(
+            form,
+            lambda: services.create_meeting(actor=request.user, territory=territory, data=data),
+            on_errors=lambda errors: _invitation_errors(form, errors),
+        )
+        if meeting is not None:
             messages.success(request, _("The meeting was planned."))
             return redirect("planning:meeting", pk=meeting.pk)
     return render(request, "planning/meeting_form.html", {"form": form, "invitations": invitations})
@@ -229,23 +234,25 @@ def meeting_decision(request: HttpRequest, pk: int) -> HttpResponse:
                 if c["need"]
                 else None
             )
-            services.record_meeting_decision(
-                actor=request.user,
-                meeting=meeting,
-                text=c["text"],
-                effect=c["effect"],
-                plan=plan,
-                activity=activity,
-                need=need,
-                data=form.service_data(),
+            recorded = accepted(
+                form,
+                lambda: services.record_meeting_decision(
+                    actor=request.user,
+                    meeting=meeting,
+                    text=c["text"],
+                    effect=c["effect"],
+                    plan=plan,
+                    activity=activity,
+                    need=need,
+                    data=form.service_data(),
+                ),
             )
         except Http404:
             form.add_error(None, _("Unknown plan, activity or need."))
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
         else:
-            messages.success(request, _("The decision was recorded."))
-            return redirect("planning:meeting", pk=meeting.pk)
+            if recorded:
+                messages.success(request, _("The decision was recorded."))
+                return redirect("planning:meeting", pk=meeting.pk)
     return render(
         request, "planning/meeting_decision_form.html", {"meeting": meeting, "form": form}
     )
@@ -316,15 +323,15 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.PLAN_EDIT)
     form = PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.create_plan(
+        plan = submit(
+            form,
+            lambda: services.create_plan(
                 actor=request.user,
                 territory=territory_for(form.cleaned_data["territory"]),
                 data=form.service_data(),
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+            ),
+        )
+        if plan is not None:
             messages.success(request, _("The plan was created."))
             return redirect("planning:plan", pk=plan.pk)
     return render(request, "planning/plan_form.html", {"form": form, "plan": None})
@@ -334,14 +341,16 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     form = PlanForm(request.POST or None, user=request.user, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_plan(actor=request.user, plan=plan, data=form.service_data())
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("planning:plan", pk=plan.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_plan(actor=request.user, plan=plan, data=form.service_data()),
+        )
+    ):
+        messages.success(request, _("The changes were saved."))
+        return redirect("planning:plan", pk=plan.pk)
     return render(request, "planning/plan_form.html", {"form": form, "plan": plan})
 
 
@@ -349,14 +358,16 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     form = ActivityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_activity(actor=request.user, plan=plan, data=form.service_data())
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The activity was added."))
-            return redirect("planning:plan", pk=plan.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.add_activity(actor=request.user, plan=plan, data=form.service_data()),
+        )
+    ):
+        messages.success(request, _("The activity was added."))
+        return redirect("planning:plan", pk=plan.pk)
     return render(
         request,
         "planning/activity_form.html",
@@ -369,16 +380,18 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_for_view(request.user, pk)
     policy.require(request.user, Perm.PLAN_EDIT, activity)
     form = ActivityForm(request.POST or None, activity=activity)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_activity(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_activity(
                 actor=request.user, activity=activity, data=form.service_data()
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("planning:plan", pk=activity.plan_id)
+            ),
+        )
+    ):
+        messages.success(request, _("The changes were saved."))
+        return redirect("planning:plan", pk=activity.plan_id)
     return render(
         request,
         "planning/activity_form.html",
@@ -397,21 +410,23 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, Perm.DECISION_MAKE, proposal)
     result = commissioning_selectors.funded_result(proposal)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decide(
-                actor=request.user,
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.decide(
+                actor=acting_user(request),
                 proposal=proposal,
                 outcome=form.cleaned_data["outcome"],
                 reason=form.cleaned_data["reason"],
                 changes=form.cleaned_data["changes"],
                 approved_amount=form.cleaned_data["approved_amount"],
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The decision was recorded."))
-            return redirect("commissioning:proposal", pk=proposal.pk)
+            ),
+        )
+    ):
+        messages.success(request, _("The decision was recorded."))
+        return redirect("commissioning:proposal", pk=proposal.pk)
     return render(
         request,
         "commissioning/decision_form.html",

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from siaga.api.errors import ERRORS, ErrorOut, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
+from siaga.core.acting import acting_user
+from siaga.core.roles import Perm
 from siaga.registry import selectors, services
 from siaga.registry.models import (
     Comorbidity,
@@ -26,8 +28,7 @@ from siaga.registry.models import (
     Resident,
     Vulnerability,
 )
-from siaga.territory import selectors as territory_selectors
-from siaga.territory.models import Territory
+from siaga.territory.selectors import territory_param
 
 router = Router()
 
@@ -163,15 +164,6 @@ def resident_out(resident: Resident) -> dict[str, Any]:
     }
 
 
-def _territory_filter(user: Any, code: str) -> Territory | None:
-    if not code:
-        return None
-    try:
-        return territory_selectors.get_visible(user, code)
-    except Http404:
-        raise invalid({"territory": [_("Unknown territory, or outside your area.")]}) from None
-
-
 def _data(payload: Schema, *, partial: bool) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=partial, exclude_none=not partial)
 
@@ -184,7 +176,7 @@ ResidentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("/households", response={200: Page[HouseholdOut], **ERRORS}, tags=["households"])
 def list_households(request: HttpRequest, filters: Query[HouseholdQuery]) -> dict[str, Any]:
-    territory = _territory_filter(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     queryset = selectors.households(request.user, territory=territory, q=filters.q)
     page = paginate(queryset, filters.limit, filters.offset)
     page["items"] = [household_out(h) for h in page["items"]]
@@ -212,7 +204,7 @@ def update_household(
 ) -> dict[str, Any]:
     household = selectors.household_for_change(request.user, household_id)
     household = services.update_household(
-        actor=request.user, household=household, data=_data(payload, partial=True)
+        actor=acting_user(request), household=household, data=_data(payload, partial=True)
     )
     return household_out(household)
 
@@ -244,7 +236,7 @@ def list_residents(request: HttpRequest, filters: Query[ResidentQuery]) -> dict[
         ]
     if errors:
         raise invalid(errors)
-    territory = _territory_filter(request.user, filters.territory)
+    territory = territory_param(request.user, Perm.TERRITORY_VIEW, filters.territory)
     queryset = selectors.residents(
         request.user,
         territory=territory,
@@ -275,7 +267,7 @@ def update_resident(
 ) -> dict[str, Any]:
     resident = selectors.resident_for_change(request.user, resident_id)
     resident = services.update_resident(
-        actor=request.user, resident=resident, data=_data(payload, partial=True)
+        actor=acting_user(request), resident=resident, data=_data(payload, partial=True)
     )
     return resident_out(resident)
 

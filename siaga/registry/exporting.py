@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import Count
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from siaga.core import audit, codes, policy
@@ -23,6 +22,7 @@ from siaga.core.policy import in_subtree
 from siaga.core.roles import Perm
 from siaga.registry.importing.headers import FIELDS_BY_KEY, TEMPLATE_FIELDS
 from siaga.registry.models import Household, Relation, Resident
+from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 
 FORMATS = ("csv", "xlsx")
@@ -64,14 +64,11 @@ class ExportRefused(Exception):
 def export_territory(actor: Any, code: str | Territory) -> Territory:
     """The territory to export, if the actor may export there (else Http404, as the policy)."""
     if isinstance(code, Territory):
-        territory = code
-    else:
-        found = Territory.objects.filter(code=str(code).strip()).first()
-        if found is None:
-            raise Http404("not found")
-        territory = found
-    policy.require(actor, Perm.REGISTRY_EXPORT, territory)
-    return territory
+        policy.require(actor, Perm.REGISTRY_EXPORT, code)
+        return code
+    found = territory_selectors.territory_param(actor, Perm.REGISTRY_EXPORT, code, required=True)
+    assert found is not None  # required=True
+    return found
 
 
 def _kelurahan_names(territory: Territory) -> dict[int, str]:

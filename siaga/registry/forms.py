@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -10,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core import codes, policy
+from siaga.core.forms import ServiceForm
 from siaga.core.roles import Perm
 from siaga.registry.models import (
     Comorbidity,
@@ -20,21 +20,9 @@ from siaga.registry.models import (
     Sex,
     Vulnerability,
 )
-from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 
 RT_OPTION_LIMIT = 200
-
-
-def add_service_errors(
-    form: forms.Form, errors: Mapping[str, list[str]], aliases: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's ValidationFailed.errors next to the matching fields ("__all__" on top)."""
-    for field, messages in errors.items():
-        name = (aliases or {}).get(field, field)
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def rt_options(user: Any, prefix: str = "", limit: int = RT_OPTION_LIMIT) -> list[tuple[str, str]]:
@@ -88,19 +76,6 @@ class _ListFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "33.74.02.1006.006.003"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.territory: Territory | None = None
-
-    def clean_wilayah(self) -> str:
-        code = self.cleaned_data["wilayah"].strip()
-        if code:
-            self.territory = territory_selectors.visible(self.user).filter(code=code).first()
-            if self.territory is None:
-                raise forms.ValidationError(_("Unknown territory, or outside your area."))
-        return code
-
 
 class HouseholdFilterForm(_ListFilterForm):
     pass
@@ -119,7 +94,7 @@ class ResidentFilterForm(_ListFilterForm):
     )
 
 
-class ResidentForm(forms.Form):
+class ResidentForm(ServiceForm):
     # Service field → form field, for mapping ValidationFailed.errors.
     ERROR_ALIASES = {"household": "kk"}
 
@@ -198,11 +173,8 @@ class ResidentForm(forms.Form):
         data["rt"] = data.get("rt", "").strip()
         return data
 
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        add_service_errors(self, errors, self.ERROR_ALIASES)
 
-
-class HouseholdForm(forms.Form):
+class HouseholdForm(ServiceForm):
     kk = forms.CharField(
         label=_("No. KK"),
         max_length=32,
@@ -242,6 +214,3 @@ class HouseholdForm(forms.Form):
         data = dict(self.cleaned_data)
         data["rt"] = data.get("rt", "").strip()
         return data
-
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        add_service_errors(self, errors)

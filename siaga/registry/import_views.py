@@ -30,6 +30,7 @@ from siaga.registry import exporting, import_jobs, tasks
 from siaga.registry.importing import ImportRefused
 from siaga.registry.importing.headers import FIELDS
 from siaga.registry.importing.template import import_template
+from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 
 TERRITORY_OPTION_LIMIT = 500
@@ -284,13 +285,15 @@ def template(request: HttpRequest) -> HttpResponseBase:
 
 
 def _export_territory(request: HttpRequest) -> Territory | None:
-    code = request.GET.get("wilayah", "").strip()
-    if code:
-        return exporting.export_territory(request.user, code)  # 404 outside the scope
-    scope = policy.scope_for(request.user, Perm.REGISTRY_EXPORT)
-    if len(scope.ranges) == 1:
-        return Territory.objects.filter(id=scope.ranges[0][0]).first()
-    return None
+    def only_area() -> Territory | None:
+        scope = policy.scope_for(request.user, Perm.REGISTRY_EXPORT)
+        if len(scope.ranges) == 1:
+            return Territory.objects.filter(id=scope.ranges[0][0]).first()
+        return None
+
+    return territory_selectors.territory_param(
+        request.user, Perm.REGISTRY_EXPORT, request.GET.get("wilayah"), default=only_area
+    )
 
 
 @login_required

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -22,6 +22,9 @@ from siaga.registry.models import (
 )
 from siaga.registry.rules import birth_date_error, clean_name, name_error
 from siaga.territory.models import Level, Territory
+
+if TYPE_CHECKING:
+    from siaga.accounts.models import User  # registry does not import accounts at run time
 
 RESIDENT_FIELDS = (
     "nik",
@@ -162,20 +165,10 @@ def _clean_resident(actor: Any, data: dict[str, Any], instance: Resident | None)
     return cleaned
 
 
-def _snapshot(obj: Resident | Household, fields: tuple[str, ...]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for field in fields:
-        if field in ("household", "rt", "head"):
-            values[field] = getattr(obj, f"{field}_id")
-        else:
-            values[field] = getattr(obj, field)
-    return values
-
-
-def _save_resident(resident: Resident) -> None:
+def _save_resident(resident: Resident, update_fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
-            resident.save()
+            resident.save(update_fields=update_fields)
     except IntegrityError:
         raise ValidationFailed.single("nik", _("Another resident already has this NIK.")) from None
 
@@ -191,16 +184,16 @@ def create_resident(*, actor: Any, data: dict[str, Any]) -> Resident:
         action=AuditAction.CREATE,
         obj=resident,
         territory_id=resident.rt_id,
-        changes=audit.diff({}, _snapshot(resident, RESIDENT_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(resident, RESIDENT_FIELDS)),
     )
     return resident
 
 
 @transaction.atomic
-def update_resident(*, actor: Any, resident: Resident, data: dict[str, Any]) -> Resident:
+def update_resident(*, actor: User, resident: Resident, data: dict[str, Any]) -> Resident:
     """Apply ``data`` (any subset of the fields) to a resident the actor may change."""
     policy.require(actor, Perm.REGISTRY_CHANGE, resident)
-    before = _snapshot(resident, RESIDENT_FIELDS)
+    before = audit.snapshot(resident, RESIDENT_FIELDS)
     merged = {
         **before,
         "household": resident.household,
@@ -210,19 +203,16 @@ def update_resident(*, actor: Any, resident: Resident, data: dict[str, Any]) -> 
     if "household" in data and "rt" not in data:
         merged["rt"] = None
     cleaned = _clean_resident(actor, merged, resident)
-    for field, value in cleaned.items():
-        setattr(resident, field, value)
-    _save_resident(resident)
+    audit.audited_update(
+        actor=actor,
+        obj=resident,
+        changes=cleaned,
+        fields=RESIDENT_FIELDS,
+        territory_id=cleaned["rt"].id,
+        also_save=("updated_at",),
+        save=lambda update_fields: _save_resident(resident, update_fields),
+    )
     _maybe_set_head(resident)
-    changes = audit.diff(before, _snapshot(resident, RESIDENT_FIELDS))
-    if changes:
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=resident,
-            territory_id=resident.rt_id,
-            changes=changes,
-        )
     return resident
 
 
@@ -279,10 +269,10 @@ def _clean_household(
     return cleaned
 
 
-def _save_household(household: Household) -> None:
+def _save_household(household: Household, update_fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
-            household.save()
+            household.save(update_fields=update_fields)
     except IntegrityError:
         raise ValidationFailed.single(
             "kk", _("Another household already has this No. KK.")
@@ -303,15 +293,15 @@ def create_household(*, actor: Any, data: dict[str, Any]) -> Household:
         action=AuditAction.CREATE,
         obj=household,
         territory_id=household.rt_id,
-        changes=audit.diff({}, _snapshot(household, HOUSEHOLD_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(household, HOUSEHOLD_FIELDS)),
     )
     return household
 
 
 @transaction.atomic
-def update_household(*, actor: Any, household: Household, data: dict[str, Any]) -> Household:
+def update_household(*, actor: User, household: Household, data: dict[str, Any]) -> Household:
     policy.require(actor, Perm.REGISTRY_CHANGE, household)
-    before = _snapshot(household, HOUSEHOLD_FIELDS)
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
     merged = {
         **before,
         "rt": household.rt,
@@ -319,20 +309,17 @@ def update_household(*, actor: Any, household: Household, data: dict[str, Any]) 
     }
     cleaned = _clean_household(actor, merged, household)
     move = cleaned.pop("_move_members", False)
-    for field, value in cleaned.items():
-        setattr(household, field, value)
-    _save_household(household)
+    audit.audited_update(
+        actor=actor,
+        obj=household,
+        changes=cleaned,
+        fields=HOUSEHOLD_FIELDS,
+        territory_id=cleaned["rt"].id,
+        also_save=("updated_at",),
+        save=lambda update_fields: _save_household(household, update_fields),
+    )
     if move:
         Resident.objects.filter(household=household).update(rt=household.rt)
-    changes = audit.diff(before, _snapshot(household, HOUSEHOLD_FIELDS))
-    if changes:
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=household,
-            territory_id=household.rt_id,
-            changes=changes,
-        )
     return household
 
 

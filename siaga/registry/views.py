@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.registry import selectors, services
@@ -32,6 +34,8 @@ from siaga.registry.models import (
     Resident,
     Vulnerability,
 )
+from siaga.territory import selectors as territory_selectors
+from siaga.territory.models import Territory
 
 LABELS = {
     "flag_labels": dict(Vulnerability.choices),
@@ -69,17 +73,24 @@ def _household_by_kk(user: Any, form: ResidentForm) -> tuple[bool, Household | N
 # ---- lists ---------------------------------------------------------------------------------
 
 
+def _wilayah(request: HttpRequest) -> Territory | None:
+    """The ``?wilayah=`` filter of the lists: 404 for an unknown code or one out of reach."""
+    return territory_selectors.territory_param(
+        request.user, Perm.TERRITORY_VIEW, request.GET.get("wilayah")
+    )
+
+
 @login_required
 def households(request: HttpRequest) -> HttpResponse:
-    form = HouseholdFilterForm(request.GET, user=request.user)
+    territory = _wilayah(request)
+    form = HouseholdFilterForm(request.GET)
     if form.is_valid():
-        queryset = selectors.households(
-            request.user, territory=form.territory, q=form.cleaned_data["q"]
-        )
+        queryset = selectors.households(request.user, territory=territory, q=form.cleaned_data["q"])
     else:
         queryset = Household.objects.none()
     context = {
         "form": form,
+        "territory": territory,
         "page": _page(request, queryset),
         "can_add": not policy.scope_for(request.user, Perm.REGISTRY_CHANGE).empty,
     }
@@ -88,11 +99,12 @@ def households(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def residents(request: HttpRequest) -> HttpResponse:
-    form = ResidentFilterForm(request.GET, user=request.user)
+    territory = _wilayah(request)
+    form = ResidentFilterForm(request.GET)
     if form.is_valid():
         queryset = selectors.residents(
             request.user,
-            territory=form.territory,
+            territory=territory,
             q=form.cleaned_data["q"],
             status=form.cleaned_data["status"],
             vulnerable=form.cleaned_data["rentan"],
@@ -101,6 +113,7 @@ def residents(request: HttpRequest) -> HttpResponse:
         queryset = Resident.objects.none()
     context = {
         "form": form,
+        "territory": territory,
         "page": _page(request, queryset),
         "can_add": not policy.scope_for(request.user, Perm.REGISTRY_CHANGE).empty,
         **LABELS,
@@ -159,13 +172,13 @@ def resident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         found, household = _household_by_kk(request.user, form)
         if found:
-            try:
-                resident = services.create_resident(
+            resident = submit(
+                form,
+                lambda: services.create_resident(
                     actor=request.user, data={**form.service_data(), "household": household}
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            )
+            if resident is not None:
                 messages.success(request, _("%(name)s was added.") % {"name": resident.name})
                 return redirect("registry:resident_detail", pk=resident.pk)
     return _resident_form_page(request, form, None)
@@ -180,18 +193,16 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResidentForm(request.POST or None, initial=ResidentForm.initial_for(resident))
     if request.method == "POST" and form.is_valid():
         found, household = _household_by_kk(request.user, form)
-        if found:
-            try:
-                services.update_resident(
-                    actor=request.user,
-                    resident=resident,
-                    data={**form.service_data(), "household": household},
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                messages.success(request, _("The changes were saved."))
-                return redirect("registry:resident_detail", pk=resident.pk)
+        if found and accepted(
+            form,
+            lambda: services.update_resident(
+                actor=acting_user(request),
+                resident=resident,
+                data={**form.service_data(), "household": household},
+            ),
+        ):
+            messages.success(request, _("The changes were saved."))
+            return redirect("registry:resident_detail", pk=resident.pk)
     return _resident_form_page(request, form, resident)
 
 
@@ -202,9 +213,7 @@ def resident_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.delete_resident(actor=request.user, resident=resident)
         except ValidationFailed as exc:
-            for problems in exc.errors.values():
-                for problem in problems:
-                    messages.error(request, problem)
+            flash_service_errors(request, exc.errors)
             return redirect("registry:resident_detail", pk=resident.pk)
         messages.success(request, _("%(name)s was deleted.") % {"name": resident.name})
         return redirect("registry:residents")
@@ -256,11 +265,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
     initial = {"rt": request.GET["rt"]} if request.GET.get("rt") else {}
     form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            household = services.create_household(actor=request.user, data=form.service_data())
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
+        household = submit(
+            form, lambda: services.create_household(actor=request.user, data=form.service_data())
+        )
+        if household is not None:
             messages.success(request, _("%(name)s was added.") % {"name": household})
             return redirect("registry:household_detail", pk=household.pk)
     return _household_form_page(request, form, None)
@@ -274,16 +282,18 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=HouseholdForm.initial_for(household),
         members=list(selectors.members(household)),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_household(
-                actor=request.user, household=household, data=form.service_data()
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("registry:household_detail", pk=household.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_household(
+                actor=acting_user(request), household=household, data=form.service_data()
+            ),
+        )
+    ):
+        messages.success(request, _("The changes were saved."))
+        return redirect("registry:household_detail", pk=household.pk)
     return _household_form_page(request, form, household)
 
 
@@ -294,9 +304,7 @@ def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.delete_household(actor=request.user, household=household)
         except ValidationFailed as exc:
-            for problems in exc.errors.values():
-                for problem in problems:
-                    messages.error(request, problem)
+            flash_service_errors(request, exc.errors)
             return redirect("registry:household_detail", pk=household.pk)
         messages.success(request, _("%(name)s was deleted.") % {"name": household})
         return redirect("registry:households")

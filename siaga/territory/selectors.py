@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, F, Model, QuerySet
+from django.http import Http404
 
 from siaga.core import codes, policy
 from siaga.core.policy import in_subtree
@@ -106,3 +108,37 @@ def children_with_counts(territory: Territory) -> list[tuple[Territory, dict[str
 def rw_or_404(user: Any, perm: Perm, pk: Any) -> Territory:
     """The RW with this primary key (as chosen in a form) if ``user`` may use ``perm`` there."""
     return policy.get_or_404(Territory.objects.filter(level=Level.RW), user, perm, pk=pk)
+
+
+def territory_param(
+    user: Any,
+    perm: Perm,
+    code: str | None,
+    *,
+    default: Territory | Callable[[], Territory | None] | None = None,
+    required: bool = False,
+) -> Territory | None:
+    """The territory a ``?territory=`` (or ``?wilayah=``) parameter names, if ``user`` reaches it.
+
+    The one parser of that parameter, on the web and in the API. An empty code means ``default``
+    (a territory, or a function giving the user's default place; None: no filter). A code that
+    names no territory and a code outside the user's reach with ``perm`` both answer Http404:
+    the access policy never reveals whether a place exists. ``required``: Http404 when the answer
+    would be None. Reach is ``policy.scope_for(user, perm)``, except for ``COMMUNITY_VIEW``,
+    whose reach is ``policy.community_scope`` (a warga reads their kelurahan).
+    """
+    code = (code or "").strip()
+    if not code:
+        territory = default() if callable(default) else default
+    else:
+        territory = Territory.objects.filter(code=code).first()
+        reach = (
+            policy.community_scope(user)
+            if perm == Perm.COMMUNITY_VIEW
+            else policy.scope_for(user, perm)
+        )
+        if territory is None or not reach.covers_key(territory.id):
+            raise Http404("not found")
+    if territory is None and required:
+        raise Http404("not found")
+    return territory

@@ -19,8 +19,10 @@ from siaga.accounts.models import User
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.roles import Perm
 from siaga.territory.models import Territory
+from siaga.territory.selectors import territory_param
 
 from . import selectors, services
 from .models import (
@@ -56,15 +58,6 @@ def territory_or_404(code: str) -> Territory:
     territory = Territory.objects.filter(code=code.strip()).first()
     if territory is None:
         raise Http404("not found")
-    return territory
-
-
-def territory_filter(code: str) -> Territory | None:
-    if not code:
-        return None
-    territory = Territory.objects.filter(code=code.strip()).first()
-    if territory is None:
-        raise invalid({"territory": [_("Unknown territory.")]})
     return territory
 
 
@@ -322,7 +315,10 @@ class AssignIn(Schema):
 @router.get("/teams", response={200: Page[TeamOut], **ERRORS})
 def list_teams(request: HttpRequest, filters: Query[VolunteerQuery]) -> dict[str, Any]:
     """Teams of the RWs within reach."""
-    queryset = selectors.teams(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.teams(
+        request.user,
+        territory=territory_param(request.user, Perm.VOLUNTEER_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -347,7 +343,9 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Status:
 @router.get("/volunteers", response={200: Page[VolunteerOut], **ERRORS})
 def list_volunteers(request: HttpRequest, filters: Query[VolunteerQuery]) -> dict[str, Any]:
     queryset = selectors.volunteers(
-        request.user, territory=territory_filter(filters.territory), status=filters.status
+        request.user,
+        territory=territory_param(request.user, Perm.VOLUNTEER_VIEW, filters.territory),
+        status=filters.status,
     ).select_related("user")
     return paginate(queryset, filters.limit, filters.offset)
 
@@ -412,7 +410,7 @@ def list_shifts(request: HttpRequest, filters: Query[ShiftQuery]) -> dict[str, A
     """The roster; ``gaps=true`` lists only under-staffed shifts."""
     queryset = selectors.shifts(
         request.user,
-        territory=territory_filter(filters.territory),
+        territory=territory_param(request.user, Perm.VOLUNTEER_VIEW, filters.territory),
         start=filters.start,
         end=filters.end,
     )
@@ -485,7 +483,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
     else:
         queryset = selectors.tasks(
             request.user,
-            territory=territory_filter(filters.territory),
+            territory=territory_param(request.user, Perm.VOLUNTEER_VIEW, filters.territory),
             state=filters.state,
             kind=filters.kind,
             team=_team(request.user, filters.team),
@@ -629,7 +627,10 @@ class PoskoQuery(PageQuery):
 @router.get("/posko", response={200: Page[PoskoOut], **ERRORS})
 def list_posko(request: HttpRequest, filters: Query[PoskoQuery]) -> dict[str, Any]:
     """The posko, entry posts and public kitchens within reach."""
-    queryset = selectors.posko_list(request.user, territory=territory_filter(filters.territory))
+    queryset = selectors.posko_list(
+        request.user,
+        territory=territory_param(request.user, Perm.VOLUNTEER_VIEW, filters.territory),
+    )
     return paginate(queryset, filters.limit, filters.offset)
 
 
@@ -651,7 +652,7 @@ def create_posko(request: HttpRequest, payload: PoskoIn) -> Status:
 def update_posko(request: HttpRequest, posko_id: Id, payload: PoskoPatch) -> Posko:
     posko = selectors.posko_for_view(request.user, posko_id)
     return services.update_posko(
-        actor=request.user,
+        actor=acting_user(request),
         posko=posko,
         name=posko.name if payload.name is None else payload.name,
         kind=payload.kind or posko.kind,
@@ -689,7 +690,7 @@ def update_shift_template(
     }
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.update_shift_template(
-        actor=request.user, template=template, **(current | changes)
+        actor=acting_user(request), template=template, **(current | changes)
     )
 
 
@@ -780,7 +781,9 @@ class SwapDecisionIn(Schema):
 def list_swaps(request: HttpRequest, filters: Query[SwapQuery]) -> dict[str, Any]:
     """Swap requests within reach, newest first; ``state=pending`` is what coordinators decide."""
     queryset = selectors.swaps(
-        request.user, territory=territory_filter(filters.territory), state=filters.state
+        request.user,
+        territory=territory_param(request.user, Perm.VOLUNTEER_VIEW, filters.territory),
+        state=filters.state,
     )
     return paginate(queryset, filters.limit, filters.offset)
 

@@ -6,15 +6,14 @@ user may reach through ``core.policy``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from siaga.core import policy
+from siaga.core.forms import ServiceForm
 from siaga.core.roles import Perm
-from siaga.registry.forms import add_service_errors
 from siaga.territory.models import Level, Territory
 
 from .models import PoskoKind
@@ -37,15 +36,6 @@ def rw_choices(user: Any, perm: Perm) -> list[tuple[str, str]]:
     """(pk, label) of the RWs ``user`` may act on with ``perm``."""
     rws = policy.scope(Territory.objects.filter(level=Level.RW), user, perm).order_by("id")
     return [(str(t.pk), f"{t.display_name} ({t.code})") for t in rws[:RW_CHOICE_LIMIT]]
-
-
-class ServiceForm(forms.Form):
-    """A form that shows a service's ``ValidationFailed`` errors next to its fields."""
-
-    ERROR_ALIASES: Mapping[str, str] = {}
-
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        add_service_errors(self, errors, self.ERROR_ALIASES)
 
 
 class PoskoForm(ServiceForm):

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,20 +262,15 @@ def create_posko(*, actor: Any, rw: Territory, name: str, kind: str = PoskoKind.
 
 
 @transaction.atomic
-def update_posko(*, actor: Any, posko: Posko, name: str, kind: str) -> Posko:
+def update_posko(*, actor: User, posko: Posko, name: str, kind: str) -> Posko:
     """Rename a posko or change its kind (its shifts and stock stay with it)."""
     policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
     posko = Posko.objects.select_for_update().get(pk=posko.pk)
-    before = {"name": posko.name, "kind": posko.kind}
-    posko.name = _clean_posko(posko.rw_id, name, kind, exclude=posko.pk)
-    posko.kind = kind
-    posko.save(update_fields=["name", "kind"])
-    audit.record(
+    audit.audited_update(
         actor=actor,
-        action=AuditAction.UPDATE,
         obj=posko,
+        changes={"name": _clean_posko(posko.rw_id, name, kind, exclude=posko.pk), "kind": kind},
         territory_id=posko.rw_id,
-        changes=audit.diff(before, {"name": posko.name, "kind": posko.kind}),
     )
     contribute(actor, "volunteers.posko", posko.rw_id, posko)
     return posko
@@ -371,7 +367,7 @@ def create_shift_template(
 @transaction.atomic
 def update_shift_template(
     *,
-    actor: Any,
+    actor: User,
     template: ShiftTemplate,
     name: str,
     starts: dt.time | None,
@@ -384,8 +380,6 @@ def update_shift_template(
     """Change a shift template; shifts already on the roster keep their times."""
     policy.require(actor, Perm.VOLUNTEER_MANAGE, template)
     template = ShiftTemplate.objects.select_for_update().select_related("posko").get(pk=template.pk)
-    fields = ("name", "starts", "ends", "min_people", "max_people", "weekdays", "active")
-    before = {f: getattr(template, f) for f in fields}
     cleaned = _clean_template(
         template.posko,
         name=name,
@@ -396,15 +390,12 @@ def update_shift_template(
         weekdays=weekdays,
         exclude=template.pk,
     )
-    for key, value in (cleaned | {"active": active}).items():
-        setattr(template, key, value)
-    template.save(update_fields=list(fields))
-    audit.record(
+    audit.audited_update(
         actor=actor,
-        action=AuditAction.UPDATE,
         obj=template,
+        changes=cleaned | {"active": active},
+        fields=("name", "starts", "ends", "min_people", "max_people", "weekdays", "active"),
         territory_id=template.rw_id,
-        changes=audit.diff(before, {f: getattr(template, f) for f in fields}),
     )
     contribute(actor, "volunteers.shift_template", template.rw_id, template)
     return template
@@ -850,7 +841,7 @@ def escalate_overdue_tasks(*, now: dt.datetime | None = None) -> int:
                 recipients=pengurus_of(task.territory_id),
                 kind="task_overdue",
                 title=_("Task overdue: %(title)s") % {"title": task.title},
-                link=f"/relawan/tugas/{task.pk}/",
+                link=reverse("volunteers:task", args=[task.pk]),
                 territory_id=task.territory_id,
             )
             count += 1

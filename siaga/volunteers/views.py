@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
+from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.territory import selectors as territory_selectors
@@ -26,9 +28,7 @@ from .models import ShiftAssignment, Skill, SwapRequest, Team, TeamKind, Volunte
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
-    for field_errors in exc.errors.values():
-        for message in field_errors:
-            messages.error(request, message)
+    flash_service_errors(request, exc.errors)
 
 
 def _int(value: Any) -> int | None:
@@ -321,16 +321,16 @@ def posko_list(request: HttpRequest) -> HttpResponse:
             rw = territory_selectors.rw_or_404(
                 request.user, Perm.VOLUNTEER_MANAGE, form.cleaned_data["rw"]
             )
-            try:
-                posko = services.create_posko(
+            posko = submit(
+                form,
+                lambda: services.create_posko(
                     actor=request.user,
                     rw=rw,
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
-                )
-            except ValidationFailed as exc:
-                form.add_service_errors(exc.errors)
-            else:
+                ),
+            )
+            if posko is not None:
                 messages.success(request, _("Posko added."))
                 return redirect("volunteers:posko", pk=posko.pk)
     return render(
@@ -360,39 +360,37 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     roster_form = RosterForm(request.POST if which == "roster" else None)
     if which == "posko" and posko_form.is_valid():
-        try:
-            services.update_posko(
-                actor=request.user,
+        if accepted(
+            posko_form,
+            lambda: services.update_posko(
+                actor=acting_user(request),
                 posko=posko,
                 name=posko_form.cleaned_data["name"],
                 kind=posko_form.cleaned_data["kind"],
-            )
-        except ValidationFailed as exc:
-            posko_form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Posko saved."))
             return redirect("volunteers:posko", pk=posko.pk)
     elif which == "template" and template_form.is_valid():
-        try:
-            services.create_shift_template(
+        if accepted(
+            template_form,
+            lambda: services.create_shift_template(
                 actor=request.user, posko=posko, **template_form.cleaned_data
-            )
-        except ValidationFailed as exc:
-            template_form.add_service_errors(exc.errors)
-        else:
+            ),
+        ):
             messages.success(request, _("Shift template added."))
             return redirect("volunteers:posko", pk=posko.pk)
     elif which == "roster" and roster_form.is_valid():
-        try:
-            created = services.generate_roster(
+        created = submit(
+            roster_form,
+            lambda: services.generate_roster(
                 actor=request.user,
                 posko=posko,
                 start=roster_form.cleaned_data["start"] or timezone.localdate(),
                 days=roster_form.cleaned_data["weeks"] * 7,
-            )
-        except ValidationFailed as exc:
-            roster_form.add_service_errors(exc.errors)
-        else:
+            ),
+        )
+        if created is not None:
             messages.success(request, _("%(n)d shifts added to the roster.") % {"n": created})
             return redirect("volunteers:posko", pk=posko.pk)
     elif which not in ("", "posko", "template", "roster"):
@@ -432,16 +430,18 @@ def shift_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "active": template.active,
     }
     form = ShiftTemplateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_shift_template(
-                actor=request.user, template=template, **form.cleaned_data
-            )
-        except ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, _("Shift template saved."))
-            return redirect("volunteers:posko", pk=template.posko_id)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accepted(
+            form,
+            lambda: services.update_shift_template(
+                actor=acting_user(request), template=template, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Shift template saved."))
+        return redirect("volunteers:posko", pk=template.posko_id)
     return render(
         request,
         "volunteers/shift_template_form.html",

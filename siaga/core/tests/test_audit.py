@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from siaga.core import audit
@@ -32,3 +34,31 @@ def test_audit_records_the_interface() -> None:
 
 def test_diff_lists_changed_fields_only() -> None:
     assert audit.diff({"a": 1, "b": "x"}, {"a": 1, "b": "y", "c": None}) == {"b": ["x", "y"]}
+
+
+def test_audited_update_saves_and_records_only_what_changed(world: Any) -> None:
+    rw = world.t["rw006"]
+    old_name = rw.name
+    before = AuditEntry.objects.count()
+    changes = audit.audited_update(
+        actor=world.users["root"],
+        obj=rw,
+        changes={"name": "RW 006 Baru"},
+        territory_id=rw.pk,
+        summary="renamed",
+    )
+    assert changes == {"name": [old_name, "RW 006 Baru"]}
+    rw.refresh_from_db()
+    assert rw.name == "RW 006 Baru"
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.action, entry.summary, entry.changes) == ("update", "renamed", changes)
+    assert entry.territory_id == rw.pk
+    # The same values again: nothing to save, nothing recorded.
+    again = audit.audited_update(actor=world.users["root"], obj=rw, changes={"name": rw.name})
+    assert again == {}
+    assert AuditEntry.objects.count() == before + 1
+
+
+def test_snapshot_reads_foreign_keys_by_id(world: Any) -> None:
+    rt = world.t["rt003"]
+    assert audit.snapshot(rt, ["parent", "code"]) == {"parent": rt.parent_id, "code": rt.code}

@@ -370,8 +370,6 @@ def test_filters(api: Api, world: Any) -> None:
     [
         ("vulnerable=old", "vulnerable"),
         ("status=gone", "status"),
-        ("territory=33.74.03.1001", "territory"),
-        ("territory=nonsense", "territory"),
         ("limit=501", "limit"),
         ("offset=-1", "offset"),
         ("limit=ten", "limit"),
@@ -380,6 +378,12 @@ def test_filters(api: Api, world: Any) -> None:
 def test_bad_list_parameters_answer_422(api: Api, query: str, field: str) -> None:
     response = api.get(f"/api/v1/residents?{query}", "lurah.panggunglor")
     assert field in assert_error(response, 422, "invalid")["fields"]
+
+
+@pytest.mark.parametrize("code", ["33.74.03.1001", "nonsense"])
+def test_territory_filter_outside_area_or_unknown_is_404(api: Api, code: str) -> None:
+    response = api.get(f"/api/v1/residents?territory={code}", "lurah.panggunglor")
+    assert_error(response, 404, "not_found")
 
 
 def test_list_is_paginated_in_name_order(api: Api) -> None:
