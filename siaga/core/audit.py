@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection, models
@@ -84,9 +85,43 @@ def audited_update(
     a ValidationFailed). Returns the diff, {field: [old, new]}. Call inside the transaction of
     the write.
     """
-    changed = apply_changes(obj, changes, fields)
+    watched = tuple(changes) if fields is None else tuple(fields)
+    with tracked_update(
+        actor=actor,
+        obj=obj,
+        fields=watched,
+        territory_id=territory_id,
+        summary=summary,
+        also_save=also_save,
+        save=save,
+    ) as changed:
+        for name, value in changes.items():
+            setattr(obj, name, value)
+    return changed
+
+
+@contextlib.contextmanager
+def tracked_update(
+    *,
+    actor: Any,
+    obj: models.Model,
+    fields: Iterable[str],
+    territory_id: int | None = None,
+    summary: str = "",
+    also_save: Iterable[str] = (),
+    save: Callable[[list[str]], object] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """``audited_update`` for changes that a service works out step by step (derived fields,
+    rules): snapshot ``fields`` on entry; on a clean exit save what changed among them (with
+    ``also_save``) and record the diff, which fills the yielded dict. Nothing changed: no save,
+    no entry. An exception inside leaves the row unsaved and nothing recorded."""
+    watched = tuple(fields)
+    before = snapshot(obj, watched)
+    changed: dict[str, Any] = {}
+    yield changed
+    changed.update(diff(before, snapshot(obj, watched)))
     if not changed:
-        return changed
+        return
     update_fields = [*changed, *also_save]
     if save is None:
         obj.save(update_fields=update_fields)
@@ -100,7 +135,6 @@ def audited_update(
         summary=summary,
         changes=changed,
     )
-    return changed
 
 
 class AuditRow(NamedTuple):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +23,7 @@ from siaga.registry.models import Resident
 
 
 def _link(name: str, pk: int) -> str:
-    try:
-        return reverse(f"health:{name}", args=[pk])
-    except NoReverseMatch:
-        return ""
+    return reverse(f"health:{name}", args=[pk])
 
 
 def _date(

@@ -64,12 +64,8 @@ def update_protocol(
                 "This protocol has been used for recorded results; publish a new version with its own date instead."
             ),
         )
-    changes = audit.diff({"params": protocol.params}, {"params": params})
-    protocol.params = params
-    fields = ["params"]
+    changes: dict[str, Any] = {"params": params}
     if source is not None:
-        protocol.source = source
-        fields.append("source")
-    protocol.save(update_fields=fields)
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=protocol, changes=changes)
+        changes["source"] = source
+    audit.audited_update(actor=actor, obj=protocol, changes=changes)
     return protocol

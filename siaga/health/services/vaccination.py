@@ -75,7 +75,6 @@ def update_vaccination(
     today = today or _today()
     policy.require(actor, Perm.HEALTH_RECORD, vaccination)
     errors = ErrorCollector()
-    before = {f: getattr(vaccination, f) for f in ("given_on", "vaccine", "dose")}
     cleaned = _clean_dose(data, errors, today, vaccination)
     if (
         isinstance(cleaned["dose"], int)
@@ -85,14 +84,7 @@ def update_vaccination(
     ):
         errors.add("dose", _("This dose is already recorded."))
     errors.raise_if_any()
-    for name, value in cleaned.items():
-        setattr(vaccination, name, value)
-    vaccination.save()
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=vaccination,
-        territory_id=vaccination.rt_id,
-        changes=audit.diff(before, cleaned),
+    audit.audited_update(
+        actor=actor, obj=vaccination, changes=cleaned, territory_id=vaccination.rt_id
     )
     return vaccination
