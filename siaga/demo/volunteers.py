@@ -201,7 +201,8 @@ def _past_tasks(
     return tasks
 
 
-def _posko(actor: User | None, rw: Territory, name: str, kind: str) -> Posko:
+def ensure_posko(actor: User | None, rw: Territory, name: str, kind: str) -> Posko:
+    """The RW's posko of that name, created by the coordinator if it is not there yet."""
     existing = Posko.objects.filter(rw=rw, name=name).first()
     return existing or services.create_posko(actor=actor, rw=rw, name=name, kind=kind)
 
@@ -352,8 +353,8 @@ def build_volunteers_demo(
             for n, k in TEAMS
         ]
         counts["teams"] += len(teams)
-        main = _posko(actor, rw, f"Posko {rw.display_name}", PoskoKind.POSKO)
-        gate = _posko(actor, rw, f"Pos jaga {rw.display_name}", PoskoKind.ENTRY_POST)
+        main = ensure_posko(actor, rw, f"Posko {rw.display_name}", PoskoKind.POSKO)
+        gate = ensure_posko(actor, rw, f"Pos jaga {rw.display_name}", PoskoKind.ENTRY_POST)
         people = list(
             Resident.objects.filter(
                 rt_id__gte=rw.id, rt_id__lte=rw.bounds[1], status="tetap", birth_date__isnull=False
