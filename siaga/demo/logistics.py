@@ -45,7 +45,6 @@ from siaga.logistics.models import (
     StockItem,
     StockMovement,
 )
-from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import PoskoKind, Volunteer
 from siaga.volunteers.services import pengurus_of
@@ -116,13 +115,17 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
     start = history_start(today)  # a whole month's deliveries for the volunteer report
     counts: dict[str, int] = defaultdict(int)
     cases_by_rw: dict[int, list[Case]] = defaultdict(list)
-    for case in Case.objects.filter(
-        rt_id__gte=low,
-        rt_id__lte=high,
-        isolation_place=IsolationPlace.ISOMAN,
-        household__isnull=False,
-        specimen_on__lte=today,
-    ).filter(Q(isolation_ends_on__gte=start) | Q(extended_until__gte=start)):
+    for case in (
+        Case.objects.filter(
+            rt_id__gte=low,
+            rt_id__lte=high,
+            isolation_place=IsolationPlace.ISOMAN,
+            household__isnull=False,
+            specimen_on__lte=today,
+        )
+        .filter(Q(isolation_ends_on__gte=start) | Q(extended_until__gte=start))
+        .select_related("household")
+    ):
         cases_by_rw[services.rw_key(case.rt_id)].append(case)
     groups: GroupMemo = {}
     acts: list[Contribution] = []
@@ -364,12 +367,13 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             if c.outcome == "" and c.isolation_ends_on >= today
         ]
         for device, case in zip(devices, current, strict=False):
-            if Loan.objects.filter(equipment=device, state="lent").exists():
+            household = case.household
+            if household is None or Loan.objects.filter(equipment=device, state="lent").exists():
                 continue
             services.lend(
                 actor=actor,
                 equipment=device,
-                household=Household.objects.get(pk=case.household_id),
+                household=household,
                 lent_on=max(case.specimen_on, today - dt.timedelta(days=5)),
                 due_on=case.isolation_ends_on,
             )
