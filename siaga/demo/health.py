@@ -26,6 +26,7 @@ from django.utils import timezone
 from siaga.accounts.models import User
 from siaga.core.contributions import GroupMemo, bulk_record_contributions, contribution_for
 from siaga.core.models import AuditAction, AuditEntry, Contribution, Phase
+from siaga.demo.base import coordinator
 from siaga.health import protocols as rules
 from siaga.health import zoning
 from siaga.health.models import (
@@ -33,13 +34,12 @@ from siaga.health.models import (
     Contact,
     Method,
     Monitoring,
-    Newcomer,
     ProtocolKind,
     Puskesmas,
     Referral,
     Vaccination,
 )
-from siaga.health.services import kelurahan_team, puskesmas_for, puskesmas_team
+from siaga.health.services import create_newcomer, kelurahan_team, puskesmas_for, puskesmas_team
 from siaga.health.triage import Vitals, slot_for, triage
 from siaga.registry.models import Resident
 from siaga.territory.models import Territory
@@ -439,35 +439,25 @@ def _build(
             )
     Contact.objects.bulk_create(contacts, batch_size=5000, ignore_conflicts=True)
 
-    # ---- newcomers
+    # ---- newcomers: a few a day, screened by the coordinator of their RW through the service
+    # (which sets the quarantine from the protocol in force on arrival)
     newcomers = []
     for _ in range(150):
         person = rng.choice(people)
         arrived = start + dt.timedelta(days=rng.randint(0, DAYS - 1))
-        protocol = iso_book.on(arrived)
-        params = iso_book.params(protocol)
         test = rng.choices(["negatif", "", "positif"], [70, 28, 2])[0]
-        required = params.newcomer_quarantine_days > 0 and not (
-            params.newcomer_negative_test_exempts and test == "negatif"
-        )
-        newcomers.append(
-            Newcomer(
-                name=f"Pendatang {rng.randint(1000, 9999)} (sintetis)",
-                nik="",
-                arrived_on=arrived,
-                origin_code=rng.choice(ORIGINS),
-                household_id=person[2],
-                rt_id=person[1],
-                test_result=test,
-                tested_on=arrived if test else None,
-                protocol=protocol,
-                quarantine_required=required,
-                quarantine_ends_on=arrived + dt.timedelta(days=params.newcomer_quarantine_days)
-                if required
-                else None,
-            )
-        )
-    Newcomer.objects.bulk_create([n for n in newcomers if n.household_id], batch_size=2000)
+        data = {
+            "name": f"Pendatang {rng.randint(1000, 9999)} (sintetis)",
+            "nik": "",
+            "arrived_on": arrived,
+            "origin_code": rng.choice(ORIGINS),
+            "household": person[2],
+            "test_result": test,
+            "tested_on": arrived if test else None,
+        }
+        actor = coordinator(person[1])
+        if person[2] and actor is not None:
+            newcomers.append(create_newcomer(actor=actor, data=data, today=today))
 
     # ---- vaccinations: lower coverage among the elderly, as in mid-2021
     doses = []

@@ -29,7 +29,8 @@ from django.utils import timezone
 from siaga.accounts.models import User
 from siaga.core.contributions import GroupMemo, bulk_record_contributions, contribution_for
 from siaga.core.models import AuditAction, AuditEntry, Contribution, Phase
-from siaga.demo.volunteers import coordinator, ensure_posko, history_start
+from siaga.demo.base import coordinator
+from siaga.demo.volunteers import ensure_posko, history_start
 from siaga.logistics import services
 from siaga.logistics.models import (
     AidRequest,
@@ -130,7 +131,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
     groups: GroupMemo = {}
     acts: list[Contribution] = []
     for rw in Territory.objects.filter(level=Level.RW, id__gte=low, id__lte=high):
-        actor = coordinator(rw)
+        actor = coordinator(rw.pk)
         posko = ensure_posko(actor, rw, f"Posko {rw.display_name}", PoskoKind.POSKO)
         have = {i.name: i for i in StockItem.objects.filter(rw=rw)}
         items = {

@@ -18,11 +18,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from siaga.accounts.models import Membership, User
+from siaga.accounts.models import User
 from siaga.accounts.services import add_membership
 from siaga.core.contributions import GroupMemo, bulk_record_contributions, contribution_for
 from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
 from siaga.core.roles import Role
+from siaga.demo.base import coordinator
 from siaga.health.models import Method, Monitoring
 from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory
@@ -65,26 +66,6 @@ def history_start(today: dt.date) -> dt.date:
     """The first day of the previous month: the demo's work history covers a whole month's
     report (Laporan Kinerja Relawan) whatever day it is run."""
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-def coordinator(rw: Territory) -> User | None:
-    """Who manages the RW's volunteers and stock in the demo: its pengurus, else the facilitator
-    of the smallest territory above it (the kecamatan's for most RWs)."""
-    pengurus = services.pengurus_of(rw.pk)
-    if pengurus:
-        return pengurus[0]
-    above = [
-        m
-        for m in Membership.objects.filter(
-            role=Role.FASILITATOR, territory__isnull=False, user__is_active=True
-        )
-        .select_related("user", "territory")
-        .order_by("territory_id", "user_id")
-        if m.territory is not None and m.territory.contains(rw.pk)
-    ]
-    if not above:
-        return None
-    return max(above, key=lambda m: len(m.territory.code) if m.territory else 0).user
 
 
 def _field_accounts(rw: Territory, actor: User | None, count: int) -> list[User]:
@@ -346,7 +327,7 @@ def build_volunteers_demo(
     groups: GroupMemo = {}
     acts: list[Contribution] = []
     for rw in rws:
-        actor = coordinator(rw)
+        actor = coordinator(rw.pk)
         have = {t.name: t for t in Team.objects.filter(rw=rw)}
         teams = [
             have.get(n) or services.create_team(actor=actor, rw=rw, name=n, kind=k)
