@@ -95,6 +95,7 @@ def _credit_monitoring(rw: Territory, users: list[User]) -> list[Contribution]:
     rows = list(
         Monitoring.objects.filter(rt_id__gte=rw.id, rt_id__lte=rw.bounds[1], recorder__isnull=True)
         .exclude(method=Method.MANDIRI)
+        .only("id", "rt_id", "taken_at")
         .order_by("id")
     )
     groups: GroupMemo = {}
