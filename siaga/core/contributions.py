@@ -17,21 +17,39 @@ from django.db import models
 from siaga.core.models import ActorGroup, Contribution, Phase
 from siaga.core.roles import ROLE_ACTOR_GROUP, ROLE_PRECEDENCE
 
-# (user pk, territory key) → actor group: a memo for bulk writers (see ``contribution_for``).
-GroupMemo = dict[tuple[Any, int], str]
 
-
-def actor_group_for(user: Any, territory_key: int) -> str:
-    """The group a user acts for at a territory: their highest-precedence covering role."""
+def _group_at(memberships: Iterable[Any], superuser: bool, territory_key: int) -> str:
     roles = set()
-    for membership in user.memberships.select_related("territory"):
+    for membership in memberships:
         territory = membership.territory
         if territory is None or territory.contains(territory_key):
             roles.add(membership.role)
     for role in ROLE_PRECEDENCE:
         if role in roles:
             return ROLE_ACTOR_GROUP[role]
-    return ActorGroup.GOVERNMENT if user.is_superuser else ActorGroup.RESIDENT
+    return ActorGroup.GOVERNMENT if superuser else ActorGroup.RESIDENT
+
+
+def actor_group_for(user: Any, territory_key: int) -> str:
+    """The group a user acts for at a territory: their highest-precedence covering role."""
+    return _group_at(user.memberships.select_related("territory"), user.is_superuser, territory_key)
+
+
+class ActorGroups:
+    """``actor_group_for`` for writers of many rows: each user's memberships are read once."""
+
+    def __init__(self) -> None:
+        self._memberships: dict[Any, list[Any]] = {}
+        self._groups: dict[tuple[Any, int], str] = {}
+
+    def __call__(self, user: Any, territory_key: int) -> str:
+        key = (user.pk, territory_key)
+        if key not in self._groups:
+            if user.pk not in self._memberships:
+                self._memberships[user.pk] = list(user.memberships.select_related("territory"))
+            held = self._memberships[user.pk]
+            self._groups[key] = _group_at(held, user.is_superuser, territory_key)
+        return self._groups[key]
 
 
 def contribution_for(
@@ -44,18 +62,15 @@ def contribution_for(
     actor_group: ActorGroup | str | None = None,
     person_key: str = "",
     at: dt.datetime | None = None,
-    groups: GroupMemo | None = None,
+    groups: ActorGroups | None = None,
 ) -> Contribution:
     """The unsaved ledger row of one act: the actor when signed in, the person (``user:<pk>``
     unless given), the actor group (from the actor's roles at the territory unless given), the
-    object acted on. ``at`` backdates the act (default: now); ``groups`` memoizes the actor
-    group per (actor, territory) for callers building many rows."""
+    object acted on. ``at`` backdates the act (default: now); ``groups`` (an ``ActorGroups``)
+    reads each actor's roles once, for callers building many rows."""
     if not actor_group:
         if groups is not None and actor is not None:
-            key = (actor.pk, territory_id)
-            if key not in groups:
-                groups[key] = actor_group_for(actor, territory_id)
-            actor_group = groups[key]
+            actor_group = groups(actor, territory_id)
         else:
             actor_group = actor_group_for(actor, territory_id)
     row = Contribution(

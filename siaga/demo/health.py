@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from siaga.accounts.models import User
-from siaga.core.contributions import GroupMemo, bulk_record_contributions, contribution_for
+from siaga.core.contributions import ActorGroups, bulk_record_contributions, contribution_for
 from siaga.core.models import AuditAction, AuditEntry, Contribution, Phase
 from siaga.demo.base import coordinator
 from siaga.health import protocols as rules
@@ -303,7 +303,7 @@ def _build(
         case.created_by_id = reporter.pk if reporter else None
     Case.objects.bulk_create(cases, batch_size=2000)
     # The ledger rows the services write for each act, tagged by the same builder.
-    groups: GroupMemo = {}
+    groups = ActorGroups()
     acts: list[Contribution] = []
 
     def act(actor: Any, kind: str, obj: Any, at: dt.datetime, **person: str) -> None:

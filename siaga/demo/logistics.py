@@ -27,7 +27,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from siaga.accounts.models import User
-from siaga.core.contributions import GroupMemo, bulk_record_contributions, contribution_for
+from siaga.core.contributions import ActorGroups, bulk_record_contributions, contribution_for
 from siaga.core.models import AuditAction, AuditEntry, Contribution, Phase
 from siaga.demo.base import coordinator
 from siaga.demo.volunteers import ensure_posko, history_start
@@ -128,7 +128,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
         .select_related("household")
     ):
         cases_by_rw[services.rw_key(case.rt_id)].append(case)
-    groups: GroupMemo = {}
+    groups = ActorGroups()
     acts: list[Contribution] = []
     for rw in Territory.objects.filter(level=Level.RW, id__gte=low, id__lte=high):
         actor = coordinator(rw.pk)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from siaga.accounts.models import User
 from siaga.accounts.services import add_membership
-from siaga.core.contributions import GroupMemo, bulk_record_contributions, contribution_for
+from siaga.core.contributions import ActorGroups, bulk_record_contributions, contribution_for
 from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
 from siaga.core.roles import Role
 from siaga.demo.base import coordinator
@@ -98,7 +98,7 @@ def _credit_monitoring(rw: Territory, users: list[User]) -> list[Contribution]:
         .only("id", "rt_id", "taken_at")
         .order_by("id")
     )
-    groups: GroupMemo = {}
+    groups = ActorGroups()
     acts = []
     for n, user in enumerate(users):
         mine = rows[n :: len(users)]
@@ -119,7 +119,12 @@ def _credit_monitoring(rw: Territory, users: list[User]) -> list[Contribution]:
 
 
 def _volunteer_act(
-    volunteer: Volunteer, kind: str, territory_id: int, obj: Any, at: dt.datetime, groups: GroupMemo
+    volunteer: Volunteer,
+    kind: str,
+    territory_id: int,
+    obj: Any,
+    at: dt.datetime,
+    groups: ActorGroups,
 ) -> Contribution | None:
     """The ledger row of a volunteer's act: by their account, else (a paper record at the posko)
     by their resident record, in the volunteers' group."""
@@ -257,7 +262,9 @@ def _template(
     )
 
 
-def _check_ins(rw: Territory, made: list[ShiftAssignment], groups: GroupMemo) -> list[Contribution]:
+def _check_ins(
+    rw: Territory, made: list[ShiftAssignment], groups: ActorGroups
+) -> list[Contribution]:
     """The ledger rows of the check-ins just written (a row that met an existing assignment of
     the same volunteer and shift was skipped by the insert, and keeps its own entries)."""
     wanted = {(a.shift_id, a.volunteer_id): a.checked_in_at for a in made if a.checked_in_at}
@@ -325,7 +332,7 @@ def build_volunteers_demo(
     since = history_start(today)
     history = (today - since).days
     now = timezone.now()
-    groups: GroupMemo = {}
+    groups = ActorGroups()
     acts: list[Contribution] = []
     for rw in rws:
         actor = coordinator(rw.pk)

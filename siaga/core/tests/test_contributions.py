@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from siaga.core.contributions import (
+    ActorGroups,
     actor_group_for,
     bulk_record_contributions,
     contribution_for,
@@ -48,7 +49,7 @@ def test_bulk_rows_follow_the_same_rules_as_one_recorded_act(world) -> None:
     }
     one = record_contribution(**act)
     when = timezone.now() - dt.timedelta(days=3)
-    memo: dict = {}
+    memo = ActorGroups()
     rows = [contribution_for(**act, at=when, groups=memo) for _ in range(3)]
     # A resident without an account, credited by person key with an explicit group.
     rows.append(
@@ -61,7 +62,9 @@ def test_bulk_rows_follow_the_same_rules_as_one_recorded_act(world) -> None:
             actor_group="resident",
         )
     )
-    assert memo == {(relawan.pk, household.rt_id): "volunteer"}
+    for user in world.users.values():
+        for place in world.t.values():
+            assert memo(user, place.id) == actor_group_for(user, place.id), (user, place)
     bulk_record_contributions(rows)
     fields = ("actor_id", "person_key", "actor_group", "phase", "kind", "object_type", "object_id")
     stored = (
