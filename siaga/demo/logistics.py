@@ -4,11 +4,11 @@ waiting over 24 hours), spending with receipts, the public kitchen, oximeter loa
 aid proposals and monitoring tasks. Everything here is made up.
 
 Run after the health and volunteers demos. Idempotent: an audit entry (``logistics.demo``/``demo``)
-marks a finished run. Items, package templates, cash donations, spending and its approval,
-equipment and loans go through the services, acted by the RW's coordinator (its pengurus, else the
-kecamatan facilitator), so they carry their audit and ledger entries. A month of aid requests,
-deliveries and stock movements is written in bulk (the stock ledger's balances are its sums, never
-negative), with the ledger rows the services write for each delivery
+marks a finished run. Items, package templates, public kitchen days, cash donations, spending and
+its approval, equipment and loans go through the services, acted by the RW's coordinator (its
+pengurus, else the kecamatan facilitator), so they carry their audit and ledger entries. A month
+of aid requests, deliveries and stock movements is written in bulk (the stock ledger's balances
+are its sums, never negative), with the ledger rows the services write for each delivery
 (``core.contributions.contribution_for``).
 """
 
@@ -350,13 +350,11 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             approvers = pengurus_of(rw.id)
             if n == 0 and approvers:
                 services.approve_spending(actor=approvers[0], spending=spending)
-        KitchenDay.objects.bulk_create(
-            [
-                KitchenDay(rw=rw, day=today - dt.timedelta(days=d), meals=rng.randint(20, 80))
-                for d in range(1, 15)
-            ],
-            ignore_conflicts=True,
-        )
+        kept = set(KitchenDay.objects.filter(rw=rw).values_list("day", flat=True))
+        for d in range(1, 15):
+            day, meals = today - dt.timedelta(days=d), rng.randint(20, 80)
+            if day not in kept:
+                services.record_kitchen_day(actor=actor, rw=rw, day=day, meals=meals)
         devices = [_equipment(actor, rw, "oximeter", f"OX-{n}") for n in range(1, 4)]
         for n in range(1, 3):
             _equipment(actor, rw, "thermometer", f"TM-{n}")
