@@ -204,7 +204,7 @@ def _ensure_accounts(result: DemoResult) -> list[str]:
 def coordinator(territory_key: int) -> User | None:
     """The demo account that acts for a place in the services (volunteers, stock, newcomers…):
     the pengurus of its RW (or of the RT itself), else the facilitator of the smallest territory
-    above it (the kecamatan's, for most of Semarang Utara)."""
+    above it (the kecamatan's, for most of Semarang Utara), else an admin."""
     from siaga.volunteers.services import pengurus_of
 
     pengurus = pengurus_of(territory_key)
@@ -218,5 +218,6 @@ def coordinator(territory_key: int) -> User | None:
         if m.territory is not None and m.territory.contains(territory_key)
     ]
     if not above:
-        return None
+        admin = Membership.objects.filter(role=Role.ADMIN, user__is_active=True).order_by("user_id")
+        return next((m.user for m in admin.select_related("user")), None)
     return max(above, key=lambda m: (len(m.territory.code) if m.territory else 0, -m.user_id)).user
