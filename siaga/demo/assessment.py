@@ -5,8 +5,9 @@ the kelurahan and one about a volunteer. Everything here is made up.
 
 Run after the health, volunteers, logistics and planning demos. Idempotent: an audit entry
 (``assessment.demo``/``demo``) marks a finished run. Feedback is written in bulk (it is paper
-feedback collected by the posko: no author account); complaints go through the services, so they
-carry their history, audit entries and notifications like real ones.
+feedback collected by the posko: no author account), with its ledger rows built by
+``core.contributions.contribution_for``; complaints go through the services, so they carry their
+history, audit entries and notifications like real ones.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from siaga.accounts.models import User
 from siaga.assessment import selectors, services
 from siaga.assessment.models import Channel, Complaint, Feedback, ServiceKind
 from siaga.core import audit
-from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
+from siaga.core.contributions import bulk_record_contributions, contribution_for
+from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Phase
 from siaga.health.models import Case, Referral, ReferralState
 from siaga.logistics.models import Delivery
 from siaga.planning.models import Meeting, MeetingStatus
@@ -306,22 +308,20 @@ def build_assessment_demo(seed: int = 2021, *, today: dt.date | None = None) -> 
     low, high = kecamatan.bounds
     rows = _feedback_rows(rng, now, low, high)
     created = Feedback.objects.bulk_create([f for f, _ in rows], batch_size=1000)
-    Contribution.objects.bulk_create(
-        [
-            Contribution(
-                at=feedback.created_at,
-                actor=None,
-                person_key=person,
-                actor_group=ActorGroup.RESIDENT,
-                phase=Phase.CO_ASSESSMENT,
-                kind="assessment.feedback",
-                territory_id=feedback.rt_id,
-                object_type="" if feedback.anonymous else "assessment.feedback",
-                object_id="" if feedback.anonymous or feedback.pk is None else str(feedback.pk),
-            )
-            for feedback, (_, person) in zip(created, rows, strict=True)
-        ],
-        batch_size=1000,
+    # Paper feedback has no author account: the household's head (or nobody, when anonymous)
+    # is credited, as ``give_feedback`` credits an anonymous rating.
+    bulk_record_contributions(
+        contribution_for(
+            actor=None,
+            phase=Phase.CO_ASSESSMENT,
+            kind="assessment.feedback",
+            territory_id=feedback.rt_id,
+            obj=None if feedback.anonymous else feedback,
+            actor_group=ActorGroup.RESIDENT,
+            person_key=person,
+            at=feedback.created_at,
+        )
+        for feedback, (_, person) in zip(created, rows, strict=True)
     )
     complaints = _complaints(now)
     audit.record(

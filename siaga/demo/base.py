@@ -199,3 +199,25 @@ def _ensure_accounts(result: DemoResult) -> list[str]:
             where = f"{code} ({resident.name})"
         result.accounts.append((username, role, where))
     return created
+
+
+def coordinator(territory_key: int) -> User | None:
+    """The demo account that acts for a place in the services (volunteers, stock, newcomers…):
+    the pengurus of its RW (or of the RT itself), else the facilitator of the smallest territory
+    above it (the kecamatan's, for most of Semarang Utara), else an admin."""
+    from siaga.volunteers.services import pengurus_of
+
+    pengurus = pengurus_of(territory_key)
+    if pengurus:
+        return min(pengurus, key=lambda u: u.pk)
+    above = [
+        m
+        for m in Membership.objects.filter(
+            role=Role.FASILITATOR, territory__isnull=False, user__is_active=True
+        ).select_related("user", "territory")
+        if m.territory is not None and m.territory.contains(territory_key)
+    ]
+    if not above:
+        admin = Membership.objects.filter(role=Role.ADMIN, user__is_active=True).order_by("user_id")
+        return next((m.user for m in admin.select_related("user")), None)
+    return max(above, key=lambda m: (len(m.territory.code) if m.territory else 0, -m.user_id)).user

@@ -5,7 +5,9 @@
 (triaged under the protocol in force), rujuk/darurat referrals in every state, close contacts in
 quarantine, newcomers, vaccinations, and the zone of every RT kept for each past day. Everything
 here is made up. Idempotent: a summary audit entry (``health.demo``/``demo``) marks a finished
-run, and a second call adds nothing. Records are written in bulk (the services are for people).
+run, and a second call adds nothing. Records are written in bulk (the services are for people),
+with the values the services would derive (triage and isolation ends under the protocol in
+force) and the ledger rows they would write (``core.contributions.contribution_for``).
 """
 
 from __future__ import annotations
@@ -23,20 +25,22 @@ from django.utils import timezone
 
 from siaga.accounts.models import User
 from siaga.core import codes
-from siaga.core.models import AuditAction, AuditEntry
+from siaga.core.contributions import ActorGroups, bulk_record_contributions, contribution_for
+from siaga.core.models import AuditAction, AuditEntry, Contribution, Phase
+from siaga.demo.base import coordinator
 from siaga.health import protocols as rules
 from siaga.health import zoning
 from siaga.health.models import (
     Case,
     Contact,
+    Method,
     Monitoring,
-    Newcomer,
     ProtocolKind,
     Puskesmas,
     Referral,
     Vaccination,
 )
-from siaga.health.services import kelurahan_team, puskesmas_for, puskesmas_team
+from siaga.health.services import create_newcomer, kelurahan_team, puskesmas_for, puskesmas_team
 from siaga.health.triage import Vitals, slot_for, triage
 from siaga.registry.models import Resident
 from siaga.territory.models import Territory
@@ -296,8 +300,30 @@ def _build(
             )
     official = _officials()
     for case in cases:
-        case.created_by_id = official(case.rt_id)  # reported by the puskesmas
+        reporter = official(case.rt_id)  # reported by the puskesmas
+        case.created_by_id = reporter.pk if reporter else None
     Case.objects.bulk_create(cases, batch_size=2000)
+    # The ledger rows the services write for each act, tagged by the same builder.
+    groups = ActorGroups()
+    acts: list[Contribution] = []
+
+    def act(actor: Any, kind: str, obj: Any, at: dt.datetime, **person: str) -> None:
+        acts.append(
+            contribution_for(
+                actor=actor,
+                phase=Phase.CO_DELIVERY,
+                kind=kind,
+                territory_id=obj.rt_id,
+                obj=obj,
+                at=at,
+                groups=groups,
+                **person,
+            )
+        )
+
+    for case in cases:
+        if case.created_by_id is not None:
+            act(official(case.rt_id), "case_reported", case, case.created_at)
     # referral states: older ones completed, recent ones acknowledged or still waiting
     referrals = []
     for index, referral in referral_rows:
@@ -321,12 +347,19 @@ def _build(
             )
         elif referral.acknowledge_by <= now:
             referral.escalated_at = referral.acknowledge_by
-        if referral.acknowledged_at is not None:
-            referral.acknowledged_by_id = official(referral.rt_id)
-        if referral.completed_at is not None:
-            referral.completed_by_id = referral.acknowledged_by_id
+        handler = official(referral.rt_id)
+        if referral.acknowledged_at is not None and handler is not None:
+            referral.acknowledged_by_id = handler.pk
+            if referral.completed_at is not None:
+                referral.completed_by_id = handler.pk
         referrals.append(referral)
     Referral.objects.bulk_create(referrals, batch_size=2000)
+    for referral in referrals:
+        handler = official(referral.rt_id)
+        if referral.acknowledged_by_id is not None and referral.acknowledged_at is not None:
+            act(handler, "referral_acknowledged", referral, referral.acknowledged_at)
+        if referral.completed_by_id is not None and referral.completed_at is not None:
+            act(handler, "referral_completed", referral, referral.completed_at)
     by_case_referral = {
         index: ref for (index, _r), ref in zip(referral_rows, referrals, strict=True)
     }
@@ -342,6 +375,21 @@ def _build(
             record.referral_id = ref.pk
         monitoring.append(record)
     Monitoring.objects.bulk_create(monitoring, batch_size=5000)
+    # Self-reports (mandiri) are the isolating resident's own act; visits and calls are
+    # credited when the volunteers demo gives them their recorder.
+    for index, record in records:
+        if record.method == Method.MANDIRI:
+            resident = f"resident:{cases[index].resident_id}"
+            act(
+                None,
+                "monitoring",
+                record,
+                record.taken_at,
+                person_key=resident,
+                actor_group="resident",
+            )
+    bulk_record_contributions(acts)
+    result.counts["contributions"] = len(acts)
 
     # ---- close contacts (household members and neighbours), quarantine per protocol
     contacts = []
@@ -392,35 +440,25 @@ def _build(
             )
     Contact.objects.bulk_create(contacts, batch_size=5000, ignore_conflicts=True)
 
-    # ---- newcomers
+    # ---- newcomers: a few a day, screened by the coordinator of their RW through the service
+    # (which sets the quarantine from the protocol in force on arrival)
     newcomers = []
     for _ in range(150):
         person = rng.choice(people)
         arrived = start + dt.timedelta(days=rng.randint(0, DAYS - 1))
-        protocol = iso_book.on(arrived)
-        params = iso_book.params(protocol)
         test = rng.choices(["negatif", "", "positif"], [70, 28, 2])[0]
-        required = params.newcomer_quarantine_days > 0 and not (
-            params.newcomer_negative_test_exempts and test == "negatif"
-        )
-        newcomers.append(
-            Newcomer(
-                name=f"Pendatang {rng.randint(1000, 9999)} (sintetis)",
-                nik="",
-                arrived_on=arrived,
-                origin_code=rng.choice(ORIGINS),
-                household_id=person[2],
-                rt_id=person[1],
-                test_result=test,
-                tested_on=arrived if test else None,
-                protocol=protocol,
-                quarantine_required=required,
-                quarantine_ends_on=arrived + dt.timedelta(days=params.newcomer_quarantine_days)
-                if required
-                else None,
-            )
-        )
-    Newcomer.objects.bulk_create([n for n in newcomers if n.household_id], batch_size=2000)
+        data = {
+            "name": f"Pendatang {rng.randint(1000, 9999)} (sintetis)",
+            "nik": "",
+            "arrived_on": arrived,
+            "origin_code": rng.choice(ORIGINS),
+            "household": person[2],
+            "test_result": test,
+            "tested_on": arrived if test else None,
+        }
+        actor = coordinator(person[1])
+        if person[2] and actor is not None:
+            newcomers.append(create_newcomer(actor=actor, data=data, today=today))
 
     # ---- vaccinations: lower coverage among the elderly, as in mid-2021
     doses = []
@@ -501,12 +539,12 @@ def _vitals(rng: random.Random, plan: dict[str, Any], t: int) -> Vitals:
 def _officials() -> Any:
     """Who acts for the government on an RT's cases and referrals: the puskesmas staff, else
     the kelurahan (or kecamatan) facilitators, as the referral alerts go; first one, cached."""
-    cache: dict[int, int | None] = {}
+    cache: dict[int, User | None] = {}
 
-    def official(rt_id: int) -> int | None:
+    def official(rt_id: int) -> User | None:
         if rt_id not in cache:
             team = puskesmas_team(rt_id, puskesmas_for(rt_id)) or kelurahan_team(rt_id, None)
-            cache[rt_id] = team[0].pk if team else None
+            cache[rt_id] = team[0] if team else None
         return cache[rt_id]
 
     return official

@@ -12,7 +12,6 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from siaga.core.models import Contribution
-from siaga.demo.indicators_acts import build_codelivery_acts
 from siaga.health.models import Case
 from siaga.indicators import services
 
@@ -36,11 +35,9 @@ def _span() -> tuple[dt.date, dt.date]:
 
 
 def build_indicators_demo(seed: int = 2021) -> str:
-    """Write the demo records' co-delivery contributions, then refresh every indicator over the
-    demo's date range; ``seed`` is unused (no randomness), kept for the builders' signature."""
-    acts = build_codelivery_acts()
+    """Refresh every indicator over the demo's date range (the other builders wrote their acts'
+    contributions with their records); ``seed`` is unused (no randomness), kept for the builders'
+    signature."""
     day_from, day_to = _span()
     run = services.refresh(day_from=day_from, day_to=day_to, trigger="demo")
-    return (
-        f"{acts}; indicators: {run.rows} aggregate rows for {day_from:%Y-%m-%d} … {day_to:%Y-%m-%d}"
-    )
+    return f"indicators: {run.rows} aggregate rows for {day_from:%Y-%m-%d} … {day_to:%Y-%m-%d}"

@@ -4,7 +4,12 @@ waiting over 24 hours), spending with receipts, the public kitchen, oximeter loa
 aid proposals and monitoring tasks. Everything here is made up.
 
 Run after the health and volunteers demos. Idempotent: an audit entry (``logistics.demo``/``demo``)
-marks a finished run. The ledger is written in bulk and the balances are its sums (never negative).
+marks a finished run. Items, package templates, public kitchen days, cash donations, spending and
+its approval, equipment and loans go through the services, acted by the RW's coordinator (its
+pengurus, else the kecamatan facilitator), so they carry their audit and ledger entries. A month
+of aid requests, deliveries and stock movements is written in bulk (the stock ledger's balances
+are its sums, never negative), with the ledger rows the services write for each delivery
+(``core.contributions.contribution_for``).
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from siaga.core.models import AuditAction, AuditEntry
-from siaga.demo.volunteers import history_start
+from siaga.accounts.models import User
+from siaga.core.contributions import ActorGroups, bulk_record_contributions, contribution_for
+from siaga.core.models import AuditAction, AuditEntry, Contribution, Phase
+from siaga.demo.base import coordinator
+from siaga.demo.volunteers import ensure_posko, history_start
 from siaga.health import services as health_services
 from siaga.health.models import Case, IsolationPlace
 from siaga.logistics import services
@@ -33,18 +41,16 @@ from siaga.logistics.models import (
     Equipment,
     KitchenDay,
     Loan,
-    PackageLine,
     PackageTemplate,
     RequestSource,
     RequestState,
-    Spending,
     StockBalance,
     StockItem,
     StockMovement,
 )
 from siaga.territory.models import Level, Territory
 from siaga.volunteers import services as volunteer_services
-from siaga.volunteers.models import Posko, PoskoKind, Volunteer
+from siaga.volunteers.models import PoskoKind, Volunteer
 from siaga.volunteers.services import pengurus_of
 
 KECAMATAN = "33.74.02"
@@ -76,6 +82,25 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
+def _package(
+    actor: User | None,
+    rw: Territory,
+    name: str,
+    lines: list[tuple[StockItem, Decimal]],
+    *,
+    for_isolation: bool = False,
+) -> PackageTemplate:
+    existing = PackageTemplate.objects.filter(rw=rw, name=name).first()
+    return existing or services.create_package_template(
+        actor=actor, rw=rw, name=name, lines=lines, for_isolation=for_isolation
+    )
+
+
+def _equipment(actor: User | None, rw: Territory, kind: str, label: str) -> Equipment:
+    existing = Equipment.objects.filter(rw=rw, label=label).first()
+    return existing or services.add_equipment(actor=actor, rw=rw, kind=kind, label=label)
+
+
 @transaction.atomic
 def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> LogisticsDemoResult:
     today = today or timezone.localdate()
@@ -92,47 +117,47 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
     start = history_start(today)  # a whole month's deliveries for the volunteer report
     counts: dict[str, int] = defaultdict(int)
     cases_by_rw: dict[int, list[Case]] = defaultdict(list)
-    for case in Case.objects.filter(
-        rt_id__gte=low,
-        rt_id__lte=high,
-        isolation_place=IsolationPlace.ISOMAN,
-        household__isnull=False,
-        specimen_on__lte=today,
-    ).filter(Q(isolation_ends_on__gte=start) | Q(extended_until__gte=start)):
+    for case in (
+        Case.objects.filter(
+            rt_id__gte=low,
+            rt_id__lte=high,
+            isolation_place=IsolationPlace.ISOMAN,
+            household__isnull=False,
+            specimen_on__lte=today,
+        )
+        .filter(Q(isolation_ends_on__gte=start) | Q(extended_until__gte=start))
+        .select_related("household")
+    ):
         cases_by_rw[services.rw_key(case.rt_id)].append(case)
+    groups = ActorGroups()
+    acts: list[Contribution] = []
     for rw in Territory.objects.filter(level=Level.RW, id__gte=low, id__lte=high):
-        posko, _ = Posko.objects.get_or_create(
-            rw=rw, name=f"Posko {rw.display_name}", defaults={"kind": PoskoKind.POSKO}
-        )
+        actor = coordinator(rw.pk)
+        posko = ensure_posko(actor, rw, f"Posko {rw.display_name}", PoskoKind.POSKO)
+        have = {i.name: i for i in StockItem.objects.filter(rw=rw)}
         items = {
-            name: StockItem.objects.get_or_create(
-                rw=rw, name=name, defaults={"unit": unit, "category": category}
-            )[0]
-            for name, unit, category, _q in ITEMS
+            name: have.get(name)
+            or services.create_stock_item(actor=actor, rw=rw, name=name, unit=unit, category=cat)
+            for name, unit, cat, _q in ITEMS
         }
-        kitchen_posko, _ = Posko.objects.get_or_create(
-            rw=rw, name=f"Dapur umum {rw.display_name}", defaults={"kind": PoskoKind.KITCHEN}
+        kitchen_posko = ensure_posko(actor, rw, f"Dapur umum {rw.display_name}", PoskoKind.KITCHEN)
+        template = _package(
+            actor,
+            rw,
+            "Sembako harian isoman",
+            [(items[name], q) for name, _u, _c, q in ITEMS if q],
+            for_isolation=True,
         )
-        template, new = PackageTemplate.objects.get_or_create(
-            rw=rw, name="Sembako harian isoman", defaults={"for_isolation": True}
+        _package(
+            actor,
+            rw,
+            "Paket lansia",
+            [
+                (items["Beras"], Decimal(5)),
+                (items["Minyak goreng"], Decimal(1)),
+                (items["Vitamin C"], Decimal(20)),
+            ],
         )
-        lansia, new_lansia = PackageTemplate.objects.get_or_create(rw=rw, name="Paket lansia")
-        if new_lansia:
-            PackageLine.objects.bulk_create(
-                [
-                    PackageLine(template=lansia, item=items["Beras"], quantity=Decimal(5)),
-                    PackageLine(template=lansia, item=items["Minyak goreng"], quantity=Decimal(1)),
-                    PackageLine(template=lansia, item=items["Vitamin C"], quantity=Decimal(20)),
-                ]
-            )
-        if new:
-            PackageLine.objects.bulk_create(
-                [
-                    PackageLine(template=template, item=items[name], quantity=q)
-                    for name, _u, _c, q in ITEMS
-                    if q
-                ]
-            )
         lines = list(template.lines.all())
         movements: list[StockMovement] = []
         deliveries_out: list[tuple[AidRequest, dt.datetime]] = []
@@ -171,6 +196,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
         couriers: list[Any] = list(
             Volunteer.objects.filter(rw=rw, user__isnull=False).values_list("user_id", flat=True)
         ) or [None]
+        courier_users = User.objects.in_bulk([c for c in couriers if c is not None])
         delivered = Delivery.objects.bulk_create(
             [
                 Delivery(
@@ -188,6 +214,19 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
         AidRequest.objects.filter(pk__in=[r.pk for r, _ in deliveries_out]).update(
             state=RequestState.DIKIRIM
         )
+        acts += [
+            contribution_for(
+                actor=courier_users[d.delivered_by_id],
+                phase=Phase.CO_DELIVERY,
+                kind="logistics.delivery",
+                territory_id=d.rt_id,
+                obj=d,
+                at=d.delivered_at,
+                groups=groups,
+            )
+            for d in delivered
+            if d.delivered_by_id is not None
+        ]
         used: dict[int, Decimal] = defaultdict(Decimal)
         for delivery in delivered:
             for line in lines:
@@ -283,49 +322,43 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
         counts["deliveries"] += len(delivered)
         for _n in range(rng.randint(2, 5)):
             donor = rng.choice(DONORS)
-            Donation.objects.create(
+            amount = rng.choice([250_000, 500_000, 1_000_000, 1_500_000])
+            method = rng.choice(["tunai", "transfer", "qris"])
+            received = start + dt.timedelta(days=rng.randint(0, (today - start).days))
+            services.record_donation(
+                actor=actor,
                 rw=rw,
                 kind="cash",
                 donor_name=donor,
                 anonymous=not donor,
-                amount=rng.choice([250_000, 500_000, 1_000_000, 1_500_000]),
-                method=rng.choice(["tunai", "transfer", "qris"]),
-                received_on=start + dt.timedelta(days=rng.randint(0, (today - start).days)),
+                amount=amount,
+                method=method,
+                received_on=received,
             )
             counts["donations"] += 1
         for n, (purpose, category) in enumerate(
             [("Beli telur dan sayur dapur umum", "pangan"), ("Beli masker dan sabun", "kesehatan")]
         ):
-            spending = Spending.objects.create(
+            spending = services.record_spending(
+                actor=actor,
                 rw=rw,
                 amount=rng.choice([150_000, 300_000, 450_000]),
                 purpose=purpose,
                 category=category,
                 spent_on=start + dt.timedelta(days=7 + n * 7),
+                receipt=SimpleUploadedFile(f"demo-{rw.pk}-{n}.png", PNG, content_type="image/png"),
             )
-            spending.receipt.save(f"demo-{rw.pk}-{n}.png", ContentFile(PNG), save=False)
             approvers = pengurus_of(rw.id)
             if n == 0 and approvers:
-                spending.approved_at = timezone.now()
-                spending.approved_by = approvers[0]
-            spending.save()
-        KitchenDay.objects.bulk_create(
-            [
-                KitchenDay(rw=rw, day=today - dt.timedelta(days=d), meals=rng.randint(20, 80))
-                for d in range(1, 15)
-            ],
-            ignore_conflicts=True,
-        )
-        devices = [
-            Equipment.objects.get_or_create(rw=rw, label=f"OX-{n}", defaults={"kind": "oximeter"})[
-                0
-            ]
-            for n in range(1, 4)
-        ]
+                services.approve_spending(actor=approvers[0], spending=spending)
+        kept = set(KitchenDay.objects.filter(rw=rw).values_list("day", flat=True))
+        for d in range(1, 15):
+            day, meals = today - dt.timedelta(days=d), rng.randint(20, 80)
+            if day not in kept:
+                services.record_kitchen_day(actor=actor, rw=rw, day=day, meals=meals)
+        devices = [_equipment(actor, rw, "oximeter", f"OX-{n}") for n in range(1, 4)]
         for n in range(1, 3):
-            Equipment.objects.get_or_create(
-                rw=rw, label=f"TM-{n}", defaults={"kind": "thermometer"}
-            )
+            _equipment(actor, rw, "thermometer", f"TM-{n}")
             counts["equipment"] += 1
         counts["equipment"] += len(devices)
         current = [
@@ -334,17 +367,19 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             if c.outcome == "" and c.isolation_ends_on >= today
         ]
         for device, case in zip(devices, current, strict=False):
-            Loan.objects.get_or_create(
+            household = case.household
+            if household is None or Loan.objects.filter(equipment=device, state="lent").exists():
+                continue
+            services.lend(
+                actor=actor,
                 equipment=device,
-                state="lent",
-                defaults={
-                    "household_id": case.household_id,
-                    "rt_id": case.rt_id,
-                    "lent_on": max(case.specimen_on, today - dt.timedelta(days=5)),
-                    "due_on": case.isolation_ends_on,
-                },
+                household=household,
+                lent_on=max(case.specimen_on, today - dt.timedelta(days=5)),
+                due_on=case.isolation_ends_on,
             )
             counts["loans"] += 1
+    bulk_record_contributions(acts)
+    counts["contributions"] = len(acts)
     counts["aid_proposals_today"] = services.propose_isolation_aid(day=today)
     counts["monitoring_tasks"] = health_services.ensure_monitoring_tasks(day=today)
     counts["shift_gap_tasks"] = volunteer_services.ensure_shift_gap_tasks(today=today, days=7)

@@ -1,7 +1,11 @@
 """Synthetic volunteers for the demo: teams, volunteers, posko, a month of shifts with a few gaps,
 and tasks in every state, for every RW of Semarang Utara. Everything here is made up.
 
-Idempotent: an audit entry (``volunteers.demo``/``demo``) marks a finished run. Written in bulk.
+Idempotent: an audit entry (``volunteers.demo``/``demo``) marks a finished run. Teams, posko,
+volunteers, their accounts, shift templates and the roster go through the services, acted by the
+RW's pengurus (or the kecamatan facilitator where an RW has none), so they carry their audit and
+ledger entries; the month of shift assignments and tasks is written in bulk, with the ledger rows
+the services write for check-ins and completed tasks (``core.contributions.contribution_for``).
 """
 
 from __future__ import annotations
@@ -9,16 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from siaga.accounts.models import Membership, User
-from siaga.core.models import AuditAction, AuditEntry
+from siaga.accounts.models import User
+from siaga.accounts.services import add_membership
+from siaga.core.contributions import ActorGroups, bulk_record_contributions, contribution_for
+from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
 from siaga.core.roles import Role
+from siaga.demo.base import coordinator
 from siaga.health.models import Method, Monitoring
 from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory
+from siaga.volunteers import services
 from siaga.volunteers.models import (
     Posko,
     PoskoKind,
@@ -34,7 +43,6 @@ from siaga.volunteers.models import (
     Volunteer,
     VolunteerStatus,
 )
-from siaga.volunteers.services import _shift_times
 
 KECAMATAN = "33.74.02"
 MARKER_TYPE, MARKER_ID = "volunteers.demo", "demo"
@@ -60,42 +68,85 @@ def history_start(today: dt.date) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-def _field_accounts(rw: Territory, volunteers: list[Volunteer]) -> list[int]:
+def _field_accounts(rw: Territory, actor: User | None, count: int) -> list[User]:
     """User accounts (relawan of the RW) for the health and logistics volunteers, so that the
     monitoring and deliveries they record are credited to them; RW 006 uses relawan.rw006.
     The accounts have no usable password: the pengurus would hand out a reset."""
-    field_volunteers = [
-        v
-        for index, v in enumerate(volunteers)
-        if index % len(TEAMS) in (0, 2) and v.status == VolunteerStatus.ACTIVE
-    ][:3]
-    user_ids = []
-    for n, volunteer in enumerate(field_volunteers, start=1):
+    users = []
+    for n in range(1, count + 1):
         user = None
         if n == 1:
             user = User.objects.filter(username="relawan.rw006", memberships__territory=rw).first()
         if user is None:
+            user = User.objects.filter(username=f"relawan.{rw.code}.{n}").first()
+        if user is None:
+            # As accounts.services.create_user makes them, without hashing a password.
             user = User.objects.create_user(f"relawan.{rw.code}.{n}", password=None)
-            Membership.objects.create(user=user, territory=rw, role=Role.RELAWAN)
-        volunteer.user = user
-        volunteer.save(update_fields=["user"])
-        user_ids.append(user.pk)
-    return user_ids
+            add_membership(actor=actor, user=user, role=Role.RELAWAN, territory=rw)
+        users.append(user)
+    return users
 
 
-def _credit_monitoring(rw: Territory, user_ids: list[int]) -> int:
-    """The health demo's visits and phone checks in the RW, spread over its field volunteers."""
-    if not user_ids:
-        return 0
-    ids = list(
+def _credit_monitoring(rw: Territory, users: list[User]) -> list[Contribution]:
+    """The health demo's visits and phone checks in the RW, spread over its field volunteers;
+    the ledger rows of those checks, now that they have a recorder."""
+    if not users:
+        return []
+    rows = list(
         Monitoring.objects.filter(rt_id__gte=rw.id, rt_id__lte=rw.bounds[1], recorder__isnull=True)
         .exclude(method=Method.MANDIRI)
+        .only("id", "rt_id", "taken_at")
         .order_by("id")
-        .values_list("id", flat=True)
     )
-    for n, user_id in enumerate(user_ids):
-        Monitoring.objects.filter(id__in=ids[n :: len(user_ids)]).update(recorder_id=user_id)
-    return len(ids)
+    groups = ActorGroups()
+    acts = []
+    for n, user in enumerate(users):
+        mine = rows[n :: len(users)]
+        Monitoring.objects.filter(id__in=[m.pk for m in mine]).update(recorder=user)
+        acts += [
+            contribution_for(
+                actor=user,
+                phase=Phase.CO_DELIVERY,
+                kind="monitoring",
+                territory_id=m.rt_id,
+                obj=m,
+                at=m.taken_at,
+                groups=groups,
+            )
+            for m in mine
+        ]
+    return acts
+
+
+def _volunteer_act(
+    volunteer: Volunteer,
+    kind: str,
+    territory_id: int,
+    obj: Any,
+    at: dt.datetime,
+    groups: ActorGroups,
+) -> Contribution | None:
+    """The ledger row of a volunteer's act: by their account, else (a paper record at the posko)
+    by their resident record, in the volunteers' group."""
+    if volunteer.user is not None:
+        actor: dict[str, Any] = {"actor": volunteer.user}
+    elif volunteer.resident_id is not None:
+        actor = {
+            "actor": None,
+            "person_key": f"resident:{volunteer.resident_id}",
+            "actor_group": ActorGroup.VOLUNTEER,
+        }
+    else:
+        return None
+    return contribution_for(
+        phase=Phase.CO_DELIVERY,
+        kind=kind,
+        territory_id=territory_id,
+        obj=obj,
+        at=at,
+        groups=groups,
+        **actor,
+    )
 
 
 def _past_tasks(
@@ -135,6 +186,101 @@ def _past_tasks(
             )
         day += dt.timedelta(days=7)
     return tasks
+
+
+def ensure_posko(actor: User | None, rw: Territory, name: str, kind: str) -> Posko:
+    """The RW's posko of that name, created by the coordinator if it is not there yet."""
+    existing = Posko.objects.filter(rw=rw, name=name).first()
+    return existing or services.create_posko(actor=actor, rw=rw, name=name, kind=kind)
+
+
+def _volunteer(
+    actor: User | None,
+    rw: Territory,
+    resident: Resident,
+    team: Team,
+    *,
+    availability: str,
+    user: User | None,
+    pending: bool,
+) -> Volunteer:
+    """The resident's volunteer profile in the RW, registered by the coordinator; the pending
+    one is an offer left on paper at the posko (``offer_to_volunteer`` needs the resident's own
+    account), waiting for the pengurus."""
+    volunteer = Volunteer.objects.filter(rw=rw, resident=resident).first()
+    if volunteer is not None:
+        volunteer.teams.add(team)
+        return volunteer
+    skills = SKILLS[TeamKind(team.kind)]
+    if pending:
+        volunteer = Volunteer.objects.create(
+            rw=rw,
+            resident=resident,
+            name=resident.name,
+            phone=resident.phone,
+            skills=skills,
+            availability=availability,
+            status=VolunteerStatus.PENDING,
+        )
+        volunteer.teams.add(team)
+        return volunteer
+    return services.register_volunteer(
+        actor=actor,
+        rw=rw,
+        name=resident.name,
+        phone=resident.phone,
+        skills=skills,
+        availability=availability,
+        user=user
+        if user is not None and not Volunteer.objects.filter(user=user, rw=rw).exists()
+        else None,
+        resident=resident,
+        teams=[team],
+    )
+
+
+def _template(
+    actor: User | None,
+    posko: Posko,
+    name: str,
+    starts: dt.time,
+    ends: dt.time,
+    min_people: int,
+    max_people: int,
+    weekdays: list[int],
+) -> ShiftTemplate:
+    existing = ShiftTemplate.objects.filter(posko=posko, name=name).first()
+    return existing or services.create_shift_template(
+        actor=actor,
+        posko=posko,
+        name=name,
+        starts=starts,
+        ends=ends,
+        min_people=min_people,
+        max_people=max_people,
+        weekdays=weekdays,
+    )
+
+
+def _check_ins(
+    rw: Territory, made: list[ShiftAssignment], groups: ActorGroups
+) -> list[Contribution]:
+    """The ledger rows of the check-ins just written (a row that met an existing assignment of
+    the same volunteer and shift was skipped by the insert, and keeps its own entries)."""
+    wanted = {(a.shift_id, a.volunteer_id): a.checked_in_at for a in made if a.checked_in_at}
+    acts = []
+    for assignment in ShiftAssignment.objects.filter(
+        shift__rw=rw, checked_in_at__isnull=False
+    ).select_related("volunteer__user"):
+        at = wanted.get((assignment.shift_id, assignment.volunteer_id))
+        if at is None or at != assignment.checked_in_at:
+            continue
+        act = _volunteer_act(
+            assignment.volunteer, "volunteers.check_in", rw.pk, assignment, at, groups
+        )
+        if act is not None:
+            acts.append(act)
+    return acts
 
 
 PAST_TASKS = [
@@ -186,105 +332,57 @@ def build_volunteers_demo(
     since = history_start(today)
     history = (today - since).days
     now = timezone.now()
+    groups = ActorGroups()
+    acts: list[Contribution] = []
     for rw in rws:
+        actor = coordinator(rw.pk)
+        have = {t.name: t for t in Team.objects.filter(rw=rw)}
         teams = [
-            Team.objects.get_or_create(rw=rw, name=n, defaults={"kind": k})[0] for n, k in TEAMS
+            have.get(n) or services.create_team(actor=actor, rw=rw, name=n, kind=k)
+            for n, k in TEAMS
         ]
         counts["teams"] += len(teams)
-        main, _ = Posko.objects.get_or_create(
-            rw=rw, name=f"Posko {rw.display_name}", defaults={"kind": PoskoKind.POSKO}
-        )
-        gate, _ = Posko.objects.get_or_create(
-            rw=rw, name=f"Pos jaga {rw.display_name}", defaults={"kind": PoskoKind.ENTRY_POST}
-        )
+        main = ensure_posko(actor, rw, f"Posko {rw.display_name}", PoskoKind.POSKO)
+        gate = ensure_posko(actor, rw, f"Pos jaga {rw.display_name}", PoskoKind.ENTRY_POST)
         people = list(
             Resident.objects.filter(
                 rt_id__gte=rw.id, rt_id__lte=rw.bounds[1], status="tetap", birth_date__isnull=False
             ).order_by("id")[:60]
         )
         rng.shuffle(people)
+        # The health and logistics volunteers (teams 0 and 2) get accounts, three at most.
+        field_slots = [i for i in range(min(9, len(people))) if i % len(TEAMS) in (0, 2)][:3]
+        accounts = dict(zip(field_slots, _field_accounts(rw, actor, len(field_slots)), strict=True))
+        counts["accounts"] += len(accounts)
         volunteers = []
         for index, resident in enumerate(people[:10]):
             team = teams[index % len(teams)]
-            volunteer, _ = Volunteer.objects.get_or_create(
-                rw=rw,
-                resident=resident,
-                defaults={
-                    "name": resident.name,
-                    "phone": resident.phone,
-                    "skills": SKILLS[TeamKind(team.kind)],
-                    "availability": rng.choice(["pagi", "sore", "malam", "akhir pekan"]),
-                    "status": VolunteerStatus.PENDING if index == 9 else VolunteerStatus.ACTIVE,
-                },
+            volunteer = _volunteer(
+                actor,
+                rw,
+                resident,
+                team,
+                availability=rng.choice(["pagi", "sore", "malam", "akhir pekan"]),
+                user=accounts.get(index),
+                pending=index == 9,
             )
-            volunteer.teams.add(team)
             volunteers.append(volunteer)
         active = [v for v in volunteers if v.status == VolunteerStatus.ACTIVE]
         counts["volunteers"] += len(volunteers)
         templates = [
-            ShiftTemplate.objects.get_or_create(
-                posko=gate,
-                name=name,
-                defaults={
-                    "rw": rw,
-                    "starts": dt.time(start),
-                    "ends": dt.time(end),
-                    "min_people": 2,
-                    "max_people": 4,
-                },
-            )[0]
+            _template(actor, gate, name, dt.time(start), dt.time(end), 2, 4, [])
             for name, start, end in (("pagi", 6, 14), ("malam", 14, 22))
         ]
         # The posko itself is kept by one or two people on weekdays and Saturday (piket).
-        piket, _ = ShiftTemplate.objects.get_or_create(
-            posko=main,
-            name="piket",
-            defaults={
-                "rw": rw,
-                "starts": dt.time(8),
-                "ends": dt.time(16),
-                "min_people": 1,
-                "max_people": 2,
-                "weekdays": [0, 1, 2, 3, 4, 5],
-            },
-        )
+        _template(actor, main, "piket", dt.time(8), dt.time(16), 1, 2, [0, 1, 2, 3, 4, 5])
         counts["templates"] += len(templates) + 1
-        shifts = []
-        for offset in range(-history, 14):
-            day = today + dt.timedelta(days=offset)
-            if day.weekday() in piket.weekdays:
-                starts_at, ends_at = _shift_times(day, piket.starts, piket.ends)
-                shifts.append(
-                    Shift(
-                        posko=main,
-                        rw=rw,
-                        template=piket,
-                        name=piket.name,
-                        day=day,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                        min_people=1,
-                        max_people=2,
-                    )
-                )
-        for offset in range(-history, 14):
-            day = today + dt.timedelta(days=offset)
-            for template in templates:
-                starts_at, ends_at = _shift_times(day, template.starts, template.ends)
-                shifts.append(
-                    Shift(
-                        posko=gate,
-                        rw=rw,
-                        template=template,
-                        name=template.name,
-                        day=day,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                        min_people=2,
-                        max_people=4,
-                    )
-                )
-        Shift.objects.bulk_create(shifts, ignore_conflicts=True)
+        for posko in (main, gate):
+            services.generate_roster(
+                actor=actor,
+                posko=posko,
+                start=today - dt.timedelta(days=history),
+                days=history + 14,
+            )
         shifts = list(Shift.objects.filter(rw=rw).order_by("starts_at"))
         counts["shifts"] += len(shifts)
         rows = []
@@ -307,6 +405,7 @@ def build_volunteers_demo(
                 )
         ShiftAssignment.objects.bulk_create(rows, ignore_conflicts=True)
         counts["assignments"] += len(rows)
+        acts += _check_ins(rw, rows, groups)
         tasks = []
         for n, state in enumerate(
             [TaskState.BARU, TaskState.BARU, TaskState.DIAMBIL, TaskState.SELESAI, TaskState.BATAL]
@@ -336,12 +435,21 @@ def build_volunteers_demo(
                     closed_at=now - dt.timedelta(hours=1) if closed else None,
                 )
             )
-        user_ids = _field_accounts(rw, volunteers)
-        counts["accounts"] += len(user_ids)
-        counts["monitoring_credited"] += _credit_monitoring(rw, user_ids)
+        credited = _credit_monitoring(rw, list(accounts.values()))
+        counts["monitoring_credited"] += len(credited)
+        acts += credited
         tasks += _past_tasks(rw, teams, active, since, rng)
         Task.objects.bulk_create(tasks)
         counts["tasks"] += len(tasks)
+        for task in tasks:
+            if task.state == TaskState.SELESAI and task.assignee and task.closed_at:
+                act = _volunteer_act(
+                    task.assignee, "tasks.complete", rw.pk, task, task.closed_at, groups
+                )
+                if act is not None:
+                    acts.append(act)
+    bulk_record_contributions(acts)
+    counts["contributions"] = len(acts)
     AuditEntry.objects.create(
         action=AuditAction.CREATE,
         object_type=MARKER_TYPE,

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from siaga.core.models import Contribution
 from siaga.demo.health import DAYS, build_health_demo
-from siaga.health.models import Case, Monitoring, ZoneDay
+from siaga.health.models import Case, Monitoring, Newcomer, ZoneDay
 
 
 def test_demo_wave_is_built_once(world: Any) -> None:
@@ -19,6 +20,20 @@ def test_demo_wave_is_built_once(world: Any) -> None:
     assert set(Monitoring.objects.values_list("slot", flat=True)) <= {"pagi", "sore"}
     rts_utara = 4  # RTs of the world under Semarang Utara (Semarang Timur has the fifth)
     assert ZoneDay.objects.count() == (DAYS - 1) * rts_utara
+    # The ledger holds what the services would have written for each act, once.
+    reported = Contribution.objects.filter(kind="case_reported")
+    assert reported.count() == Case.objects.filter(created_by__isnull=False).count() > 0
+    assert set(reported.values_list("actor_group", flat=True)) == {"government"}
+    self_reports = Contribution.objects.filter(kind="monitoring", actor__isnull=True)
+    assert self_reports.count() == Monitoring.objects.filter(method="mandiri").count()
+    assert set(self_reports.values_list("actor_group", flat=True)) <= {"resident"}
+    # Newcomers were screened through the service (quarantine from the protocol in force).
+    assert Newcomer.objects.exists()
+    assert not Newcomer.objects.filter(recorded_by__isnull=True).exists()
+    screened = Contribution.objects.filter(kind="newcomer_screened").count()
+    assert screened == Newcomer.objects.count()
+    ledger = Contribution.objects.count()
     again = build_health_demo(seed=7, today=today)
     assert again.skipped_reason == "already"
     assert Case.objects.count() == first.counts["cases"]
+    assert Contribution.objects.count() == ledger
