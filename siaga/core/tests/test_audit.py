@@ -59,6 +59,30 @@ def test_audited_update_saves_and_records_only_what_changed(world: Any) -> None:
     assert AuditEntry.objects.count() == before + 1
 
 
+def test_tracked_update_saves_worked_out_changes_and_nothing_on_error(world: Any) -> None:
+    rw = world.t["rw006"]
+    old_name = rw.name
+    before = AuditEntry.objects.count()
+    with audit.tracked_update(
+        actor=world.users["root"], obj=rw, fields=["name"], territory_id=rw.pk
+    ) as changed:
+        rw.name = rw.name.upper() + " (baru)"
+    assert changed == {"name": [old_name, old_name.upper() + " (baru)"]}
+    rw.refresh_from_db()
+    assert rw.name == old_name.upper() + " (baru)"
+    assert AuditEntry.objects.count() == before + 1
+    # An exception inside: the change is neither saved nor recorded.
+    try:
+        with audit.tracked_update(actor=world.users["root"], obj=rw, fields=["name"]):
+            rw.name = "never saved"
+            raise ValueError("refused")
+    except ValueError:
+        pass
+    rw.refresh_from_db()
+    assert rw.name == old_name.upper() + " (baru)"
+    assert AuditEntry.objects.count() == before + 1
+
+
 def test_snapshot_reads_foreign_keys_by_id(world: Any) -> None:
     rt = world.t["rt003"]
     assert audit.snapshot(rt, ["parent", "code"]) == {"parent": rt.parent_id, "code": rt.code}

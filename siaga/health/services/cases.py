@@ -19,6 +19,15 @@ from siaga.health.services._common import _choice, _contribute, _date, _plan_end
 from siaga.registry.models import Resident
 
 CASE_FIELDS = ("category", "specimen_on", "confirmed_on", "onset_on", "isolation_place")
+_DERIVED_CASE_FIELDS = (
+    "extended_until",
+    "extension_note",
+    "isolation_ends_on",
+    "end_reasons",
+    "protocol",
+    "place_chosen_by",
+    "eligibility_unmet",
+)
 
 
 def _clean_case(
@@ -123,51 +132,54 @@ def update_case(
             "__all__", _("This case has ended; it can no longer be changed.")
         )
     errors = ErrorCollector()
-    before = {f: getattr(case, f) for f in (*CASE_FIELDS, "extended_until", "extension_note")}
-    cleaned = _clean_case(data, errors, today=today, base=case)
-    if "extended_until" in data or "extension_note" in data:
-        if not policy.can_act_on(actor, Perm.HEALTH_MANAGE, case):
-            errors.add("extended_until", _("Only the puskesmas or kelurahan may extend isolation."))
-        else:
-            raw = data.get("extended_until", case.extended_until)
-            extended: dt.date | None = None
-            if raw not in (None, ""):
-                try:
-                    extended = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
-                except ValueError:
-                    errors.add("extended_until", _("Enter a date as YYYY-MM-DD."))
-            note = str(data.get("extension_note", case.extension_note) or "").strip()
-            if extended is not None and not note:
-                errors.add("extension_note", _("Say why isolation is extended."))
-            if (
-                extended is not None
-                and extended <= case.isolation_ends_on
-                and case.extended_until is None
-            ):
-                errors.add("extended_until", _("An extension must end after the planned end."))
-            case.extended_until, case.extension_note = extended, note[:255]
-    errors.raise_if_any()
-    if "isolation_place" in data and cleaned["isolation_place"] != case.isolation_place:
-        case.place_chosen_by = actor
-        if cleaned["isolation_place"] == IsolationPlace.ISOMAN:
-            params = rules.isolation_params(case.protocol)
-            case.eligibility_unmet = _eligibility(case.resident, data, params, today)
-        else:
-            case.eligibility_unmet = []
-    if cleaned["specimen_on"] != case.specimen_on:
-        case.protocol = rules.in_force(ProtocolKind.ISOLATION, cleaned["specimen_on"])
-    for name, value in cleaned.items():
-        setattr(case, name, value)
-    _plan_end(case)
-    case.save()
-    after = {f: getattr(case, f) for f in before}
-    audit.record(
+    # The end of isolation, its reasons and the protocol follow from the dates: watched too, so
+    # a recomputed end is saved and audited like a typed change.
+    with audit.tracked_update(
         actor=actor,
-        action=AuditAction.UPDATE,
         obj=case,
+        fields=(*CASE_FIELDS, *_DERIVED_CASE_FIELDS),
         territory_id=case.rt_id,
-        changes=audit.diff(before, after),
-    )
+        also_save=("updated_at",),
+    ):
+        cleaned = _clean_case(data, errors, today=today, base=case)
+        if "extended_until" in data or "extension_note" in data:
+            if not policy.can_act_on(actor, Perm.HEALTH_MANAGE, case):
+                errors.add(
+                    "extended_until", _("Only the puskesmas or kelurahan may extend isolation.")
+                )
+            else:
+                raw = data.get("extended_until", case.extended_until)
+                extended: dt.date | None = None
+                if raw not in (None, ""):
+                    try:
+                        extended = (
+                            raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+                        )
+                    except ValueError:
+                        errors.add("extended_until", _("Enter a date as YYYY-MM-DD."))
+                note = str(data.get("extension_note", case.extension_note) or "").strip()
+                if extended is not None and not note:
+                    errors.add("extension_note", _("Say why isolation is extended."))
+                if (
+                    extended is not None
+                    and extended <= case.isolation_ends_on
+                    and case.extended_until is None
+                ):
+                    errors.add("extended_until", _("An extension must end after the planned end."))
+                case.extended_until, case.extension_note = extended, note[:255]
+        errors.raise_if_any()
+        if "isolation_place" in data and cleaned["isolation_place"] != case.isolation_place:
+            case.place_chosen_by = actor
+            if cleaned["isolation_place"] == IsolationPlace.ISOMAN:
+                params = rules.isolation_params(case.protocol)
+                case.eligibility_unmet = _eligibility(case.resident, data, params, today)
+            else:
+                case.eligibility_unmet = []
+        if cleaned["specimen_on"] != case.specimen_on:
+            case.protocol = rules.in_force(ProtocolKind.ISOLATION, cleaned["specimen_on"])
+        for name, value in cleaned.items():
+            setattr(case, name, value)
+        _plan_end(case)
     return case
 
 

@@ -125,22 +125,20 @@ def update_newcomer(
         "quarantine_required",
         "quarantine_ends_on",
     )
-    before = {f: getattr(newcomer, f) for f in fields}
     cleaned = _clean_newcomer(actor, data, errors, today, newcomer)
     errors.raise_if_any()
     household: Household = cleaned.pop("household")
-    for name, value in cleaned.items():
-        setattr(newcomer, name, value)
-    newcomer.household, newcomer.rt_id = household, household.rt_id
-    if "arrived_on" in data:
-        newcomer.protocol = rules.in_force(ProtocolKind.ISOLATION, newcomer.arrived_on)
-    _newcomer_quarantine(newcomer)
-    newcomer.save()
-    audit.record(
+    with audit.tracked_update(
         actor=actor,
-        action=AuditAction.UPDATE,
         obj=newcomer,
-        territory_id=newcomer.rt_id,
-        changes=audit.diff(before, {f: getattr(newcomer, f) for f in fields}),
-    )
+        fields=fields,
+        territory_id=household.rt_id,
+        also_save=("rt", "protocol"),
+    ):
+        for name, value in cleaned.items():
+            setattr(newcomer, name, value)
+        newcomer.household, newcomer.rt_id = household, household.rt_id
+        if "arrived_on" in data:
+            newcomer.protocol = rules.in_force(ProtocolKind.ISOLATION, newcomer.arrived_on)
+        _newcomer_quarantine(newcomer)
     return newcomer
