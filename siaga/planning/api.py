@@ -475,7 +475,7 @@ def update_progress(request: HttpRequest, plan_id: Id, payload: ProgressIn) -> l
 @router.get("/meetings", response={200: Page[MeetingOut], **ERRORS})
 def list_meetings(request: HttpRequest, filters: Query[MeetingQuery]) -> dict[str, Any]:
     qs = selectors.meetings(request.user, territory=filter_territory(filters.territory))
-    qs = qs.prefetch_related("invitations", "decisions")
+    qs = qs.prefetch_related("invitations", "decisions", selectors.attendance_prefetch())
     page = paginate(qs, filters.limit, filters.offset)
     page["items"] = [meeting_out(m) for m in page["items"]]
     return page
