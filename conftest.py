@@ -199,12 +199,20 @@ def _shared_world_rows(django_db_setup: Any, django_db_blocker: Any) -> Any:
 
 
 @pytest.fixture
-def shared_world(_shared_world_rows: _WorldKeys, db: Any) -> World:
+def shared_world(request: Any, _shared_world_rows: _WorldKeys, db: Any) -> World:
     """The module's world with fresh instances for this test; the rows are built once per module.
 
     An app opts in by defining ``world`` as this in its tests/conftest.py: worth it where
     building the world dominates the tests' time.
     """
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        pytest.fail(
+            "A transactional test cannot share the module's world (it would run inside the "
+            "world's transaction): take the fresh_world fixture instead."
+        )
     return _shared_world_rows.load()
 
 
