@@ -52,8 +52,8 @@ def _nik(serial: int, female: bool = False, day: int = 17, prefix: str = "337402
     return f"{prefix}{day + (40 if female else 0):02d}0885{serial:04d}"
 
 
-@pytest.fixture
-def world(db: Any) -> World:
+def build_world() -> World:
+    """Build the world's rows through the services (territories, households, users, tokens)."""
     from siaga.territory.models import Territory
 
     w = World()
@@ -125,3 +125,98 @@ def world(db: Any) -> World:
     user("warga.rt003", Role.WARGA, "rt003", resident=w.residents["rt003"])
     w.users["root"] = root
     return w
+
+
+@pytest.fixture
+def fresh_world(db: Any) -> World:
+    """A world built for this test alone (transactional tests, or tests that need one)."""
+    return build_world()
+
+
+@dataclass(frozen=True)
+class _WorldKeys:
+    """What a shared world's rows are called: primary keys, and the tokens (not stored raw)."""
+
+    t: dict[str, int]
+    households: dict[str, int]
+    residents: dict[str, int]
+    users: dict[str, int]
+    tokens: dict[str, str]
+
+    @classmethod
+    def of(cls, w: World) -> _WorldKeys:
+        return cls(
+            t={k: v.pk for k, v in w.t.items()},
+            households={k: v.pk for k, v in w.households.items()},
+            residents={k: v.pk for k, v in w.residents.items()},
+            users={k: v.pk for k, v in w.users.items()},
+            tokens=dict(w.tokens),
+        )
+
+    def load(self) -> World:
+        """Fresh model instances (nothing a previous test cached on them), four queries."""
+        from siaga.territory.models import Territory
+
+        def fetch(model: Any, keys: dict[str, int]) -> dict[str, Any]:
+            rows = model.objects.in_bulk(keys.values())
+            return {name: rows[pk] for name, pk in keys.items()}
+
+        return World(
+            t=fetch(Territory, self.t),
+            households=fetch(Household, self.households),
+            residents=fetch(Resident, self.residents),
+            users=fetch(User, self.users),
+            tokens=dict(self.tokens),
+        )
+
+
+@pytest.fixture(scope="module")
+def _shared_world_rows(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The world's rows, built once per test module inside a transaction that is rolled back
+    when the module ends (Django's ``setUpTestData``): each test's own transaction is then a
+    savepoint, so whatever a test writes is undone before the next one, and the world is not.
+
+    Not for transactional tests (``django_db(transaction=True)``), which flush the database:
+    a module with one overrides ``world`` with ``fresh_world``.
+    """
+    from django.db import transaction
+    from django.utils import translation
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with translation.override("en"):
+                keys = _WorldKeys.of(build_world())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield keys
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_world(request: Any, _shared_world_rows: _WorldKeys, db: Any) -> World:
+    """The module's world with fresh instances for this test; the rows are built once per module.
+
+    An app opts in by defining ``world`` as this in its tests/conftest.py: worth it where
+    building the world dominates the tests' time.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        pytest.fail(
+            "A transactional test cannot share the module's world (it would run inside the "
+            "world's transaction): take the fresh_world fixture instead."
+        )
+    return _shared_world_rows.load()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    """The fixture world, built for each test (apps may share it per module: ``shared_world``)."""
+    return build_world()

@@ -288,7 +288,10 @@ def need_out(need: Need) -> dict[str, Any]:
         "status": need.status,
         "merged_into": need.merged_into_id,
         "close_reason": need.close_reason,
-        "supports": getattr(need, "support_count", None) or need.supports.count(),
+        # The lists annotate support_count; a zero count must not fall back to a query per row.
+        "supports": (
+            need.support_count if hasattr(need, "support_count") else need.supports.count()
+        ),
         "created_at": need.created_at,
     }
 

@@ -67,7 +67,7 @@ def round_for_view(user: Any, pk: Any) -> Round:
 
 def _proposal_qs() -> QuerySet[Proposal]:
     return Proposal.objects.select_related(
-        "territory", "round", "round__territory", "assessment", "decision"
+        "territory", "round", "round__territory", "assessment", "decision", "plan"
     ).prefetch_related("items", Prefetch("needs", queryset=Need.objects.only("id", "title")))
 
 

@@ -482,7 +482,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingQuery]) -> dict[st
         request.user,
         territory=territory_param(request.user, Perm.COMMUNITY_VIEW, filters.territory),
     )
-    qs = qs.prefetch_related("invitations", "decisions")
+    qs = qs.prefetch_related("invitations", "decisions", selectors.attendance_prefetch())
     page = paginate(qs, filters.limit, filters.offset)
     page["items"] = [meeting_out(m) for m in page["items"]]
     return page

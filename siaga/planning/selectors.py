@@ -8,12 +8,20 @@ only aggregates and carries no personal data.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from siaga.commissioning.models import Decision, DecisionOutcome, Need, Outcome, Proposal
+from siaga.commissioning.models import (
+    Decision,
+    DecisionOutcome,
+    Need,
+    Outcome,
+    Proposal,
+    RoundResult,
+)
 from siaga.core import policy
 from siaga.core.models import ActorGroup
 from siaga.core.policy import in_subtree
@@ -25,9 +33,9 @@ from .models import Activity, Attendance, Comment, Meeting, Plan, PlanVersion
 
 def plans(user: Any, *, territory: Territory | None = None, status: str = "") -> QuerySet[Plan]:
     qs = policy.scope_community(
-        Plan.objects.select_related("territory", "proposal").annotate(
-            activity_count=Count("activities")
-        ),
+        Plan.objects.select_related("territory", "proposal")
+        .annotate(activity_count=Count("activities"))
+        .prefetch_related("activities"),  # progress() of every plan in the list, one query
         user,
     )
     if territory is not None:
@@ -59,9 +67,10 @@ def history(plan: Plan) -> QuerySet[PlanVersion]:
 
 def progress(plan: Plan) -> dict[str, int]:
     """Overall progress (mean percent of the activities not cancelled), budget and spending."""
-    rows = list(
-        plan.activities.exclude(status="cancelled").values_list("percent", "spent", "budget")
-    )
+    # .all(), not a new query: lists prefetch the activities.
+    rows = [
+        (a.percent, a.spent, a.budget) for a in plan.activities.all() if a.status != "cancelled"
+    ]
     percent = round(sum(r[0] for r in rows) / len(rows)) if rows else 0
     return {
         "percent": percent,
@@ -89,13 +98,25 @@ def meeting_for_view(user: Any, pk: Any) -> Meeting:
 
 
 def attendance_counts(meeting: Meeting) -> dict[str, int]:
-    """Attendees per actor group (every group present, zero when nobody came)."""
-    counts = dict(
-        meeting.attendance.values("actor_group")
-        .annotate(n=Count("id"))
-        .values_list("actor_group", "n")
-    )
+    """Attendees per actor group (every group present, zero when nobody came).
+
+    Lists prefetch ``attendance`` (see ``attendance_prefetch``) and are counted without a query."""
+    if "attendance" in getattr(meeting, "_prefetched_objects_cache", {}):
+        counts: dict[str, int] = defaultdict(int)
+        for row in meeting.attendance.all():
+            counts[row.actor_group] += 1
+    else:
+        counts = dict(
+            meeting.attendance.values("actor_group")
+            .annotate(n=Count("id"))
+            .values_list("actor_group", "n")
+        )
     return {group.value: counts.get(group.value, 0) for group in ActorGroup}
+
+
+def attendance_prefetch() -> Prefetch:
+    """What a list of meetings prefetches for ``attendance_counts`` (the groups, not the names)."""
+    return Prefetch("attendance", queryset=Attendance.objects.only("id", "meeting", "actor_group"))
 
 
 def attendance_list(user: Any, meeting: Meeting) -> QuerySet[Attendance] | None:
@@ -138,7 +159,14 @@ def accountability(rw: Territory) -> list[FundedItem]:
         Proposal.objects.filter(in_subtree("territory_id", rw.bounds))
         .filter(results__outcome=Outcome.FUNDED)
         .select_related("round", "decision", "territory")
-        .prefetch_related(Prefetch("plan__activities"))
+        .prefetch_related(
+            Prefetch("plan__activities"),
+            Prefetch(
+                "results",
+                queryset=RoundResult.objects.filter(outcome=Outcome.FUNDED),
+                to_attr="funded_results",
+            ),
+        )
         .distinct()
         .order_by("-round__voting_until", "id")
     )
@@ -146,7 +174,7 @@ def accountability(rw: Territory) -> list[FundedItem]:
     for proposal in funded:
         decision = getattr(proposal, "decision", None)
         plan = getattr(proposal, "plan", None)
-        result = proposal.results.filter(outcome=Outcome.FUNDED).first()
+        result = next(iter(getattr(proposal, "funded_results", [])), None)
         if decision is not None and decision.outcome == DecisionOutcome.REJECTED:
             amount = 0  # funded by the vote, rejected by the commissioning decision
         elif decision is not None and decision.approved_amount is not None:

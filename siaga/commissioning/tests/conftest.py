@@ -9,6 +9,13 @@ from siaga.commissioning.models import Proposal, Round
 from siaga.commissioning.tests.helpers import proposal, voting_round
 
 
+@pytest.fixture
+def world(shared_world: Any) -> Any:
+    """The world is built once per module (see ``shared_world`` in conftest.py): building it for
+    every test took longer than most of the tests themselves."""
+    return shared_world
+
+
 @dataclass
 class Ballot:
     round: Round

@@ -38,3 +38,10 @@ def api(client: Client, world: Any) -> Api:
 @pytest.fixture
 def case(world: Any) -> Any:
     return make_case(world)
+
+
+@pytest.fixture
+def world(shared_world: Any) -> Any:
+    """The world is built once per module (see ``shared_world`` in conftest.py): building it for
+    every test took longer than most of the tests themselves."""
+    return shared_world

@@ -193,3 +193,10 @@ def sources(world: Any) -> Sources:
 def refreshed(sources: Sources) -> Sources:
     services.refresh(day_from=plus(-3), day_to=plus(6))
     return sources
+
+
+@pytest.fixture
+def world(shared_world: Any) -> Any:
+    """The world is built once per module (see ``shared_world`` in conftest.py): building it for
+    every test took longer than most of the tests themselves."""
+    return shared_world

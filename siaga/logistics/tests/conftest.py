@@ -81,3 +81,11 @@ def _english() -> Any:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def world(shared_world: Any) -> Any:
+    """The world is built once per module (see ``shared_world`` in conftest.py): building it for
+    every test took longer than most of the tests themselves. Transactional tests take
+    ``fresh_world`` instead (the database is flushed after them)."""
+    return shared_world

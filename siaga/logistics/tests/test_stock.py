@@ -74,7 +74,8 @@ def test_delivery_takes_the_package_out_of_stock_atomically(world: Any, lumbung:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_volunteers_issue_the_last_sack_at_once(world: Any) -> None:
+def test_two_volunteers_issue_the_last_sack_at_once(fresh_world: Any) -> None:
+    world = fresh_world  # a transactional test builds its own world
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; real concurrency needs PostgreSQL")
     lumbung = make_lumbung(world, beras=1, telur=0)

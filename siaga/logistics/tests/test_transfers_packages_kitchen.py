@@ -539,7 +539,8 @@ def test_spending_receipt_then_approval(api: Api, world: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_transfers_of_the_last_stock_at_once(world: Any) -> None:
+def test_two_transfers_of_the_last_stock_at_once(fresh_world: Any) -> None:
+    world = fresh_world  # a transactional test builds its own world
     import threading
 
     from django.db import connection, connections

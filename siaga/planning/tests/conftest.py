@@ -12,3 +12,10 @@ def _english() -> Any:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def world(shared_world: Any) -> Any:
+    """The world is built once per module (see ``shared_world`` in conftest.py): building it for
+    every test took longer than most of the tests themselves."""
+    return shared_world
