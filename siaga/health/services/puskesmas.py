@@ -78,19 +78,33 @@ def _sync_all(users: Sequence[User], actor: User | None) -> None:
 
 
 # ---------------------------------------------------------------- puskesmas
+# ``actor=None`` is the console acting as the system (``siaga puskesmas``): no reach to check.
+
+
+def _covers(actor: User | None, key: int) -> bool:
+    return actor is None or policy.covers_territory(actor, Perm.PUSKESMAS_MANAGE, key)
+
+
+def _require(actor: User | None, obj: Puskesmas | Destination | None = None) -> None:
+    if actor is None:
+        return
+    if obj is None:
+        policy.require_somewhere(actor, Perm.PUSKESMAS_MANAGE)
+    else:
+        policy.require(actor, Perm.PUSKESMAS_MANAGE, obj)
 
 
 def _check_place(
-    actor: User, territory: Territory | None, field: str, errors: ErrorCollector
+    actor: User | None, territory: Territory | None, field: str, errors: ErrorCollector
 ) -> None:
     if territory is None:
         errors.add(field, _("This field is required."))
-    elif not policy.covers_territory(actor, Perm.PUSKESMAS_MANAGE, territory.pk):
+    elif not _covers(actor, territory.pk):
         errors.add(field, _("Unknown territory, or outside your area."))
 
 
 def _check_area(
-    actor: User,
+    actor: User | None,
     area: Sequence[Territory],
     errors: ErrorCollector,
     *,
@@ -100,7 +114,7 @@ def _check_area(
     for kelurahan in area:
         if kelurahan.level != Level.KELURAHAN:
             errors.add("area", _("%(name)s is not a kelurahan.") % {"name": kelurahan.name})
-        elif not policy.covers_territory(actor, Perm.PUSKESMAS_MANAGE, kelurahan.pk):
+        elif not _covers(actor, kelurahan.pk):
             errors.add("area", _("Unknown territory, or outside your area."))
         else:
             cleaned[kelurahan.pk] = kelurahan
@@ -134,14 +148,14 @@ def _codes(rows: Any) -> list[str]:
 @transaction.atomic
 def create_puskesmas(
     *,
-    actor: User,
+    actor: User | None,
     name: str,
     location: Territory | None,
     area: Sequence[Territory],
     staff: Sequence[User] = (),
 ) -> Puskesmas:
     """A puskesmas standing at ``location``, serving the kelurahan of ``area``."""
-    policy.require_somewhere(actor, Perm.PUSKESMAS_MANAGE)
+    _require(actor)
     errors = ErrorCollector()
     name = name.strip()
     if not name:
@@ -175,13 +189,13 @@ def create_puskesmas(
 @transaction.atomic
 def update_puskesmas(
     *,
-    actor: User,
+    actor: User | None,
     puskesmas: Puskesmas,
     name: str | None = None,
     location: Territory | None = None,
 ) -> dict[str, Any]:
     """Rename or move a puskesmas (its working area and staff have their own services)."""
-    policy.require(actor, Perm.PUSKESMAS_MANAGE, puskesmas)
+    _require(actor, puskesmas)
     errors = ErrorCollector()
     changes: dict[str, Any] = {}
     if name is not None:
@@ -202,20 +216,18 @@ def update_puskesmas(
 
 @transaction.atomic
 def set_working_area(
-    *, actor: User, puskesmas: Puskesmas, area: Sequence[Territory]
+    *, actor: User | None, puskesmas: Puskesmas, area: Sequence[Territory]
 ) -> dict[str, Any]:
     """Replace the working area; the staff's memberships follow. Kelurahan outside the actor's
     reach that are already in the area stay (they cannot be changed from here)."""
-    policy.require(actor, Perm.PUSKESMAS_MANAGE, puskesmas)
+    _require(actor, puskesmas)
     errors = ErrorCollector()
     kelurahan = _check_area(actor, area, errors, puskesmas=puskesmas)
     errors.raise_if_any()
     rows = list(PuskesmasArea.objects.filter(puskesmas=puskesmas).select_related("kelurahan"))
     before = {r.kelurahan_id: r for r in rows}
     wanted = {k.pk for k in kelurahan}
-    out_of_reach = {
-        key for key in before if not policy.covers_territory(actor, Perm.PUSKESMAS_MANAGE, key)
-    }
+    out_of_reach = {key for key in before if not _covers(actor, key)}
     removed = [before[key] for key in before if key not in wanted and key not in out_of_reach]
     added = [k for k in kelurahan if k.pk not in before]
     if not removed and not added:
@@ -248,10 +260,10 @@ def set_working_area(
 
 
 @transaction.atomic
-def set_staff(*, actor: User, puskesmas: Puskesmas, staff: Sequence[User]) -> dict[str, Any]:
+def set_staff(*, actor: User | None, puskesmas: Puskesmas, staff: Sequence[User]) -> dict[str, Any]:
     """Replace the staff list; who joins gets the puskesmas role on the working area, who
     leaves loses it."""
-    policy.require(actor, Perm.PUSKESMAS_MANAGE, puskesmas)
+    _require(actor, puskesmas)
     errors = ErrorCollector()
     people = _check_staff(staff, errors)
     errors.raise_if_any()
@@ -282,14 +294,14 @@ def set_staff(*, actor: User, puskesmas: Puskesmas, staff: Sequence[User]) -> di
 @transaction.atomic
 def create_destination(
     *,
-    actor: User,
+    actor: User | None,
     name: str,
     kind: str,
     location: Territory | None,
     address: str = "",
     phone: str = "",
 ) -> Destination:
-    policy.require_somewhere(actor, Perm.PUSKESMAS_MANAGE)
+    _require(actor)
     errors = ErrorCollector()
     name = name.strip()
     if not name:
@@ -313,14 +325,14 @@ def create_destination(
 @transaction.atomic
 def update_destination(
     *,
-    actor: User,
+    actor: User | None,
     destination: Destination,
     name: str | None = None,
     address: str | None = None,
     phone: str | None = None,
     active: bool | None = None,
 ) -> dict[str, Any]:
-    policy.require(actor, Perm.PUSKESMAS_MANAGE, destination)
+    _require(actor, destination)
     errors = ErrorCollector()
     changes: dict[str, Any] = {}
     if name is not None:
