@@ -220,6 +220,7 @@ def test_inbox_puts_new_emergencies_and_the_longest_waiting_first(
     _r, darurat = services.record_monitoring(
         actor=world.users["root"], case=darurat_case, data={"spo2": 88}, now=now
     )
+    assert darurat is not None
     acknowledged = _refer(world, "rw007rt001")
     services.acknowledge_referral(actor=staff, referral=acknowledged)
     order = [r.pk for r in selectors.referral_inbox(staff)]
