@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from siaga.accounts.models import Membership, User
@@ -434,3 +435,22 @@ def test_staff_cover_their_area_only(world: Any, staff: User, puskesmas: Puskesm
     with pytest.raises(Http404):
         selectors.case_for_manage(staff, case.pk)
     assert selectors.case_for_manage(staff, make_case(world, "rt004").pk)
+
+
+def test_inbox_page_queries_do_not_grow_with_referrals(
+    client: Client,
+    world: Any,
+    staff: User,
+    puskesmas: Puskesmas,
+    django_assert_max_num_queries: Any,
+) -> None:
+    client.force_login(staff)
+    _refer(world, "rt003")
+    client.get("/kesehatan/rujukan/masuk/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/kesehatan/rujukan/masuk/")
+    for place in ("rt004", "rw007rt001", "bandar_rt001"):
+        _refer(world, place)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get("/kesehatan/rujukan/masuk/")
+    assert response.content.decode().count('name="next" value="inbox"') == 4
