@@ -12,7 +12,9 @@ class Role(models.TextChoices):
     WARGA = "warga", _("Resident (warga)")
     RELAWAN = "relawan", _("Volunteer (relawan)")
     PENGURUS = "pengurus", _("RT/RW head (pengurus)")
-    FASILITATOR = "fasilitator", _("Facilitator (kelurahan, kecamatan, puskesmas, Dinkes)")
+    FASILITATOR = "fasilitator", _("Facilitator (kelurahan, kecamatan, Dinkes)")
+    # Held on each kelurahan of a puskesmas's working area; kept by health.services.puskesmas.
+    PUSKESMAS = "puskesmas", _("Puskesmas staff")
     ADMIN = "admin", _("Administrator")
 
 
@@ -30,6 +32,7 @@ class Perm(StrEnum):
     HEALTH_SELF_REPORT = "health.self_report"  # warga: self-report monitoring for own household
     HEALTH_MANAGE = "health.manage"  # puskesmas/kelurahan: referrals, end of isolation, extensions
     HEALTH_PROTOCOL = "health.protocol"  # edit health protocols (admin)
+    PUSKESMAS_MANAGE = "health.puskesmas"  # puskesmas (working area, staff) and destinations
     # ---- co-commissioning and co-design (siaga.commissioning, siaga.planning) ----
     COMMUNITY_VIEW = "community.view"  # read needs, proposals, rounds, plans, meetings
     NEEDS_RAISE = "commissioning.raise"  # record and support needs, comment
@@ -79,7 +82,11 @@ _HEALTH_TEAM = {Perm.HEALTH_VIEW, Perm.HEALTH_RECORD}
 ROLE_PERMISSIONS[Role.WARGA] |= {Perm.HEALTH_VIEW, Perm.HEALTH_SELF_REPORT}
 ROLE_PERMISSIONS[Role.RELAWAN] |= _HEALTH_TEAM
 ROLE_PERMISSIONS[Role.PENGURUS] |= _HEALTH_TEAM
-ROLE_PERMISSIONS[Role.FASILITATOR] |= _HEALTH_TEAM | {Perm.HEALTH_MANAGE}
+ROLE_PERMISSIONS[Role.FASILITATOR] |= _HEALTH_TEAM | {Perm.HEALTH_MANAGE, Perm.PUSKESMAS_MANAGE}
+# Puskesmas staff: the health records of their working area (read, record, referrals, end of
+# isolation), and the registry and territory to find residents; none of the kelurahan's
+# community, volunteer or logistics work (that is the fasilitator's).
+ROLE_PERMISSIONS[Role.PUSKESMAS] = frozenset(_READ | _HEALTH_TEAM | {Perm.HEALTH_MANAGE})
 
 # ---- co-commissioning and co-design permissions (siaga.commissioning, siaga.planning) ----
 # Community data is read through core.policy.community_scope (warga: their kelurahan).
@@ -154,9 +161,17 @@ def role_has(role: str, perm: Perm) -> bool:
 ROLE_ACTOR_GROUP: dict[str, str] = {
     Role.ADMIN: "government",
     Role.FASILITATOR: "government",
+    Role.PUSKESMAS: "government",
     Role.PENGURUS: "community_leader",
     Role.RELAWAN: "volunteer",
     Role.WARGA: "resident",
 }
 # When a user holds several roles, the act counts for the first that applies, in this order.
-ROLE_PRECEDENCE = (Role.FASILITATOR, Role.ADMIN, Role.PENGURUS, Role.RELAWAN, Role.WARGA)
+ROLE_PRECEDENCE = (
+    Role.FASILITATOR,
+    Role.ADMIN,
+    Role.PUSKESMAS,
+    Role.PENGURUS,
+    Role.RELAWAN,
+    Role.WARGA,
+)

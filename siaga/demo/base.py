@@ -47,7 +47,8 @@ ACCOUNTS: tuple[tuple[str, str, str | None], ...] = (
     ("fasilitator.kota", Role.FASILITATOR, KOTA),
     ("fasilitator.utara", Role.FASILITATOR, KECAMATAN),
     ("lurah.panggunglor", Role.FASILITATOR, PANGGUNG_LOR),
-    ("puskesmas.bandarharjo", Role.FASILITATOR, BANDARHARJO),
+    # Staff of Puskesmas Bandarharjo (siaga.demo.health gives the role on its working area too).
+    ("puskesmas.bandarharjo", Role.PUSKESMAS, BANDARHARJO),
     ("pengurus.rw006", Role.PENGURUS, RW006),
     ("pengurus.rt003", Role.PENGURUS, RT003),
     ("relawan.rw006", Role.RELAWAN, RW006),

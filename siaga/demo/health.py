@@ -33,20 +33,38 @@ from siaga.health import zoning
 from siaga.health.models import (
     Case,
     Contact,
+    Destination,
     Method,
     Monitoring,
+    OnwardReferral,
+    OnwardState,
     ProtocolKind,
     Puskesmas,
     Referral,
     Vaccination,
 )
-from siaga.health.services import create_newcomer, kelurahan_team, puskesmas_for, puskesmas_team
+from siaga.health.services import (
+    create_destination,
+    create_newcomer,
+    create_puskesmas,
+    kelurahan_team,
+    puskesmas_for,
+    puskesmas_team,
+    refer_onward,
+)
 from siaga.health.triage import Vitals, slot_for, triage
 from siaga.registry.models import Resident
 from siaga.territory.models import Territory
 
 KECAMATAN = "33.74.02"
 BANDARHARJO = "33.74.02.1001"
+PANGGUNG_LOR = "33.74.02.1006"
+PUSKESMAS_NAME = "Puskesmas Bandarharjo"
+# The demo puskesmas's working area (wilayah kerja) is illustrative: a deployment sets the real
+# ones (``siaga puskesmas``, the Puskesmas page, or the API).
+PUSKESMAS_AREA = (BANDARHARJO, PANGGUNG_LOR)
+HOSPITAL = "RSUD K.R.M.T. Wongsonegoro"
+ISOLATION_CENTRE = "Rumah Dinas Wali Kota (isolasi terpusat)"
 PANGGUNG_LOR_RW006 = "33.74.02.1006.006"
 DAYS = 60
 PEAK_DAY = 40  # the wave peaks two-thirds of the way in, as in mid-July 2021
@@ -360,6 +378,7 @@ def _build(
             act(handler, "referral_acknowledged", referral, referral.acknowledged_at)
         if referral.completed_by_id is not None and referral.completed_at is not None:
             act(handler, "referral_completed", referral, referral.completed_at)
+    onward = _onward_referrals(referrals, official, act, rng)
     by_case_referral = {
         index: ref for (index, _r), ref in zip(referral_rows, referrals, strict=True)
     }
@@ -500,6 +519,7 @@ def _build(
         cases=len(cases),
         monitoring=len(monitoring),
         referrals=len(referrals),
+        onward_referrals=len(onward),
         contacts=len(contacts),
         newcomers=len(newcomers),
         vaccinations=len(doses),
@@ -551,13 +571,75 @@ def _officials() -> Any:
 
 
 def _ensure_puskesmas() -> None:
-    """Puskesmas Bandarharjo (serving its kelurahan) with the demo puskesmas account as staff."""
-    bandarharjo = Territory.objects.filter(code=BANDARHARJO).first()
-    if bandarharjo is None:
+    """Puskesmas Bandarharjo with an illustrative working area (Bandarharjo and Panggung Lor)
+    and the demo puskesmas account as its staff, through the service (which gives the staff the
+    puskesmas role on each kelurahan); the city hospital and isolation centre as destinations."""
+    kota = Territory.objects.filter(code="33.74").first()
+    area = list(Territory.objects.filter(code__in=PUSKESMAS_AREA).order_by("code"))
+    if kota is None or len(area) != len(PUSKESMAS_AREA):
         return
-    puskesmas, created = Puskesmas.objects.get_or_create(
-        name="Puskesmas Bandarharjo", defaults={"territory": bandarharjo}
-    )
-    staff = User.objects.filter(username="puskesmas.bandarharjo").first()
-    if created and staff is not None:
-        puskesmas.staff.add(staff)
+    if not Puskesmas.objects.filter(name=PUSKESMAS_NAME).exists():
+        staff = list(User.objects.filter(username="puskesmas.bandarharjo", is_active=True))
+        create_puskesmas(actor=None, name=PUSKESMAS_NAME, location=area[0], area=area, staff=staff)
+    for name, kind in ((HOSPITAL, "rumah_sakit"), (ISOLATION_CENTRE, "isolasi_terpusat")):
+        if not Destination.objects.filter(name=name).exists():
+            create_destination(actor=None, name=name, kind=kind, location=kota)
+
+
+def _onward_referrals(
+    referrals: list[Referral], official: Any, act: Any, rng: random.Random
+) -> list[OnwardReferral]:
+    """Completed hospital and isolation-centre outcomes of the demo puskesmas's area went there
+    by an onward referral; one acknowledged referral is on its way to the hospital now."""
+    destinations = {
+        d.kind: d for d in Destination.objects.filter(name__in=[HOSPITAL, ISOLATION_CENTRE])
+    }
+    if len(destinations) < 2:
+        return []
+    kind_of = {"rawat_inap": "rumah_sakit", "terpusat": "isolasi_terpusat"}
+    rows: list[OnwardReferral] = []
+    for referral in referrals:
+        if (
+            referral.puskesmas_id is None
+            or referral.outcome not in kind_of
+            or referral.acknowledged_at is None
+            or referral.completed_at is None
+        ):
+            continue
+        sent = referral.acknowledged_at + (referral.completed_at - referral.acknowledged_at) / 2
+        handler = official(referral.rt_id)
+        rows.append(
+            OnwardReferral(
+                referral=referral,
+                rt_id=referral.rt_id,
+                household_id=referral.household_id,
+                destination=destinations[kind_of[referral.outcome]],
+                state=OnwardState.DITERIMA,
+                created_at=sent,
+                created_by=handler,
+                closed_at=referral.completed_at,
+                closed_by=handler,
+            )
+        )
+    OnwardReferral.objects.bulk_create(rows, batch_size=2000)
+    for onward in rows:
+        if onward.created_by is not None:
+            act(onward.created_by, "referral_onward", onward, onward.created_at)
+    waiting = [
+        r
+        for r in referrals
+        if r.puskesmas_id is not None and r.state == "diterima" and r.acknowledged_by_id
+    ]
+    if waiting:
+        referral = rng.choice(waiting)
+        staff = referral.acknowledged_by
+        assert staff is not None  # filtered above
+        rows.append(
+            refer_onward(
+                actor=staff,
+                referral=referral,
+                destination=destinations["rumah_sakit"],
+                note="SpO2 turun; keluarga setuju dirujuk (sintetis).",
+            )
+        )
+    return rows

@@ -7,15 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from siaga.accounts.models import User
 from siaga.api.errors import ERRORS, invalid
 from siaga.api.pagination import Page, PageQuery, paginate
 from siaga.core import policy
+from siaga.core.acting import acting_user
 from siaga.core.codes import LEVEL_RT, code_from_key
 from siaga.core.roles import Perm
 from siaga.health import selectors, services, zoning
@@ -24,13 +27,18 @@ from siaga.health.models import (
     Category,
     Contact,
     ContactStatus,
+    Destination,
+    DestinationKind,
     IsolationPlace,
     Method,
     Monitoring,
     Newcomer,
+    OnwardReferral,
+    OnwardState,
     Outcome,
     Protocol,
     ProtocolKind,
+    Puskesmas,
     Referral,
     ReferralOutcome,
     ReferralState,
@@ -44,6 +52,7 @@ from siaga.health.models import (
 from siaga.health.protocols import end_reason_text
 from siaga.health.triage import reason_texts
 from siaga.territory import selectors as territory_selectors
+from siaga.territory.models import Territory
 from siaga.territory.selectors import territory_param
 
 router = Router()
@@ -394,6 +403,263 @@ def update_referral(
     else:
         raise invalid({"state": [_("Choose diterima or selesai.")]})
     return referral_out(referral)
+
+
+@router.get("/referrals-inbox", response={200: Page[ReferralOut], **ERRORS}, tags=["health"])
+def referral_inbox(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    """Referrals waiting for the caller as puskesmas staff (or kelurahan facilitator): new first,
+    darurat first, longest waiting first."""
+    user = acting_user(request)
+    policy.require_somewhere(user, Perm.HEALTH_MANAGE)
+    page = paginate(selectors.referral_inbox(user), filters.limit, filters.offset)
+    page["items"] = [referral_out(r) for r in page["items"]]
+    selectors.audit_list(user, "health.referral", None, len(page["items"]))
+    return page
+
+
+# ---------------------------------------------------------------- onward referral
+
+
+class OnwardIn(_In):
+    destination: RefId = Field(description="A destination that receives referrals.")
+    note: str = Field("", max_length=255)
+
+
+class OnwardPatch(_In):
+    state: str = Field(
+        json_schema_extra=_enum([OnwardState.DITERIMA, OnwardState.DITOLAK]),
+        description="diterima (admitted: the referral completes) or ditolak (refused).",
+    )
+    note: str = Field("", max_length=255)
+
+
+class OnwardOut(Schema):
+    id: int
+    referral: int
+    destination: int
+    destination_name: str
+    destination_kind: str = Field(json_schema_extra=_enum(list(DestinationKind.values)))
+    state: str = Field(json_schema_extra=_enum(list(OnwardState.values)))
+    note: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+def onward_out(onward: OnwardReferral) -> dict[str, Any]:
+    return {
+        "id": onward.pk,
+        "referral": onward.referral_id,
+        "destination": onward.destination_id,
+        "destination_name": onward.destination.name,
+        "destination_kind": onward.destination.kind,
+        "state": onward.state,
+        "note": onward.note,
+        "created_at": onward.created_at,
+        "closed_at": onward.closed_at,
+    }
+
+
+@router.get(
+    "/referrals/{referral_id}/onward", response={200: list[OnwardOut], **ERRORS}, tags=["health"]
+)
+def list_onward(request: HttpRequest, referral_id: ObjectId) -> list[dict[str, Any]]:
+    referral = selectors.referral_for_view(acting_user(request), referral_id)
+    return [onward_out(o) for o in selectors.onward_of(referral)]
+
+
+@router.post(
+    "/referrals/{referral_id}/onward", response={201: OnwardOut, **ERRORS}, tags=["health"]
+)
+def create_onward(
+    request: HttpRequest, referral_id: ObjectId, payload: OnwardIn
+) -> Status[dict[str, Any]]:
+    """Send the resident on to a hospital or the isolation centre (puskesmas/kelurahan)."""
+    user = acting_user(request)
+    referral = selectors.referral_for_manage(user, referral_id)
+    destination = selectors.destinations(active_only=True).filter(pk=payload.destination).first()
+    onward = services.refer_onward(
+        actor=user, referral=referral, destination=destination, note=payload.note
+    )
+    return Status(201, onward_out(onward))
+
+
+@router.patch("/onward-referrals/{onward_id}", response={200: OnwardOut, **ERRORS}, tags=["health"])
+def update_onward(
+    request: HttpRequest, onward_id: ObjectId, payload: OnwardPatch
+) -> dict[str, Any]:
+    user = acting_user(request)
+    onward = selectors.onward_for_manage(user, onward_id)
+    onward = services.close_onward(
+        actor=user, onward=onward, state=payload.state, note=payload.note
+    )
+    return onward_out(onward)
+
+
+# ---------------------------------------------------------------- puskesmas and destinations
+
+
+class PuskesmasIn(_In):
+    name: str = Field(min_length=1, max_length=150)
+    location: str = Field(description="Territory code where the puskesmas stands.")
+    area: list[str] = Field(description="Kelurahan codes of the working area (wilayah kerja).")
+    staff: list[str] = Field(default_factory=list, description="Usernames of the staff.")
+
+
+class PuskesmasPatch(_In):
+    name: str | None = Field(None, min_length=1, max_length=150)
+    location: str | None = None
+    area: list[str] | None = Field(None, description="Replaces the working area.")
+    staff: list[str] | None = Field(None, description="Replaces the staff list.")
+
+
+class PuskesmasOut(Schema):
+    id: int
+    name: str
+    location: str
+    area: list[str]
+    staff: list[str]
+
+
+def puskesmas_out(puskesmas: Puskesmas) -> dict[str, Any]:
+    return {
+        "id": puskesmas.pk,
+        "name": puskesmas.name,
+        "location": puskesmas.territory.code,
+        "area": sorted(row.kelurahan.code for row in puskesmas.area_rows.all()),
+        "staff": sorted(u.get_username() for u in puskesmas.staff.all()),
+    }
+
+
+def _territories(field: str, codes: list[str]) -> list[Territory]:
+    found = {t.code: t for t in Territory.objects.filter(code__in=codes)}
+    unknown = sorted(set(codes) - set(found))
+    if unknown:
+        raise invalid({field: [_("Unknown territory code %(code)s.") % {"code": unknown[0]}]})
+    return [found[c] for c in dict.fromkeys(codes)]
+
+
+def _users(names: list[str]) -> list[User]:
+    found = {u.username: u for u in User.objects.filter(username__in=names)}
+    unknown = sorted(set(names) - set(found))
+    if unknown:
+        raise invalid({"staff": [_("Unknown users: %(names)s") % {"names": ", ".join(unknown)}]})
+    return list(found.values())
+
+
+@router.get("/puskesmas", response={200: list[PuskesmasOut], **ERRORS}, tags=["health"])
+def list_puskesmas(request: HttpRequest) -> list[dict[str, Any]]:
+    """The puskesmas the caller manages (by where they stand) or works at."""
+    return [puskesmas_out(p) for p in selectors.puskesmas_list(acting_user(request))]
+
+
+@router.post("/puskesmas", response={201: PuskesmasOut, **ERRORS}, tags=["health"])
+def create_puskesmas(request: HttpRequest, payload: PuskesmasIn) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    policy.require_somewhere(user, Perm.PUSKESMAS_MANAGE)
+    puskesmas = services.create_puskesmas(
+        actor=user,
+        name=payload.name,
+        location=_territories("location", [payload.location])[0],
+        area=_territories("area", payload.area),
+        staff=_users(payload.staff),
+    )
+    return Status(201, puskesmas_out(selectors.puskesmas_for_manage(user, puskesmas.pk)))
+
+
+@router.patch("/puskesmas/{puskesmas_id}", response={200: PuskesmasOut, **ERRORS}, tags=["health"])
+def update_puskesmas(
+    request: HttpRequest, puskesmas_id: ObjectId, payload: PuskesmasPatch
+) -> dict[str, Any]:
+    """Rename or move it, replace its working area or its staff; the staff's access follows."""
+    user = acting_user(request)
+    puskesmas = selectors.puskesmas_for_manage(user, puskesmas_id)
+    location = (
+        _territories("location", [payload.location])[0] if payload.location is not None else None
+    )
+    area = _territories("area", payload.area) if payload.area is not None else None
+    staff = _users(payload.staff) if payload.staff is not None else None
+    with transaction.atomic():
+        services.update_puskesmas(
+            actor=user, puskesmas=puskesmas, name=payload.name, location=location
+        )
+        if area is not None:
+            services.set_working_area(actor=user, puskesmas=puskesmas, area=area)
+        if staff is not None:
+            services.set_staff(actor=user, puskesmas=puskesmas, staff=staff)
+    return puskesmas_out(selectors.puskesmas_for_manage(user, puskesmas.pk))
+
+
+class DestinationIn(_In):
+    name: str = Field(min_length=1, max_length=150)
+    kind: str = Field(json_schema_extra=_enum(list(DestinationKind.values)))
+    location: str = Field(description="Territory code where it stands (33.74: city-wide).")
+    address: str = Field("", max_length=255)
+    phone: str = Field("", max_length=30)
+
+
+class DestinationPatch(_In):
+    name: str | None = Field(None, min_length=1, max_length=150)
+    address: str | None = Field(None, max_length=255)
+    phone: str | None = Field(None, max_length=30)
+    active: bool | None = Field(None, description="False: no longer receiving referrals.")
+
+
+class DestinationOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(json_schema_extra=_enum(list(DestinationKind.values)))
+    location: str
+    address: str
+    phone: str
+    active: bool
+
+
+def destination_out(destination: Destination) -> dict[str, Any]:
+    return {
+        "id": destination.pk,
+        "name": destination.name,
+        "kind": destination.kind,
+        "location": destination.territory.code,
+        "address": destination.address,
+        "phone": destination.phone,
+        "active": destination.active,
+    }
+
+
+@router.get("/destinations", response={200: list[DestinationOut], **ERRORS}, tags=["health"])
+def list_destinations(request: HttpRequest) -> list[dict[str, Any]]:
+    """Hospitals and isolation centres (no personal data): for anyone handling referrals."""
+    user = acting_user(request)
+    if policy.scope_for(user, Perm.HEALTH_MANAGE).empty:
+        policy.require_somewhere(user, Perm.PUSKESMAS_MANAGE)
+    return [destination_out(d) for d in selectors.destinations()]
+
+
+@router.post("/destinations", response={201: DestinationOut, **ERRORS}, tags=["health"])
+def create_destination(request: HttpRequest, payload: DestinationIn) -> Status[dict[str, Any]]:
+    user = acting_user(request)
+    policy.require_somewhere(user, Perm.PUSKESMAS_MANAGE)
+    destination = services.create_destination(
+        actor=user,
+        name=payload.name,
+        kind=payload.kind,
+        location=_territories("location", [payload.location])[0],
+        address=payload.address,
+        phone=payload.phone,
+    )
+    return Status(201, destination_out(destination))
+
+
+@router.patch(
+    "/destinations/{destination_id}", response={200: DestinationOut, **ERRORS}, tags=["health"]
+)
+def update_destination(
+    request: HttpRequest, destination_id: ObjectId, payload: DestinationPatch
+) -> dict[str, Any]:
+    user = acting_user(request)
+    destination = selectors.destination_for_manage(user, destination_id)
+    services.update_destination(actor=user, destination=destination, **payload.model_dump())
+    return destination_out(destination)
 
 
 # ---------------------------------------------------------------- contacts

@@ -8,12 +8,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from siaga.accounts.models import User
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import ServiceForm
 from siaga.health.models import (
     Category,
+    Destination,
+    DestinationKind,
     IsolationPlace,
     Method,
+    OnwardState,
     Outcome,
     ProtocolKind,
     ReferralOutcome,
@@ -22,6 +26,7 @@ from siaga.health.models import (
     Vaccine,
 )
 from siaga.health.protocols import validate_params
+from siaga.territory.models import Territory
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -163,3 +168,98 @@ class ProtocolForm(ProtocolParamsForm):
     effective_from = forms.DateField(label=_("In force from"), widget=DATE)
 
     field_order = ["kind", "name", "effective_from", "params", "source"]
+
+
+# ---------------------------------------------------------------- puskesmas, destinations, onward
+
+
+def _territory_by_code(code: str) -> Territory:
+    territory = Territory.objects.filter(code=code.strip()).first()
+    if territory is None:
+        raise forms.ValidationError(_("Unknown territory code."))
+    return territory
+
+
+class _DestinationChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class _KelurahanChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class OnwardForm(ServiceForm):
+    destination = _DestinationChoice(
+        label=_("Send on to"), queryset=Destination.objects.none(), empty_label=None
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["destination"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Destination.objects.filter(active=True).order_by("kind", "name")
+
+
+class OnwardCloseForm(ServiceForm):
+    state = forms.ChoiceField(
+        label=_("Result"), choices=[c for c in OnwardState.choices if c[0] != OnwardState.DIKIRIM]
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class PuskesmasForm(ServiceForm):
+    """Name, place, working area (kelurahan within the manager's reach) and staff usernames."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+    location = forms.CharField(
+        label=_("Location (territory code)"),
+        max_length=30,
+        help_text=_("The kelurahan or kecamatan where the puskesmas stands, e.g. 33.74.02.1001."),
+    )
+    area = _KelurahanChoices(
+        label=_("Working area (kelurahan)"),
+        queryset=Territory.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    staff = forms.CharField(
+        label=_("Staff (usernames, separated by commas)"), required=False, max_length=2000
+    )
+
+    def __init__(self, *args: Any, kelurahan: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = kelurahan if kelurahan is not None else Territory.objects.none()
+
+    def clean_location(self) -> Territory:
+        return _territory_by_code(self.cleaned_data["location"])
+
+    def clean_staff(self) -> list[User]:
+        names = [n.strip() for n in self.cleaned_data["staff"].replace("\n", ",").split(",")]
+        names = [n for n in names if n]
+        users = list(User.objects.filter(username__in=names))
+        unknown = sorted(set(names) - {u.username for u in users})
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown users: %(names)s") % {"names": ", ".join(unknown)}
+            )
+        return users
+
+
+class DestinationForm(ServiceForm):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DestinationKind.choices)
+    location = forms.CharField(
+        label=_("Location (territory code)"),
+        max_length=30,
+        help_text=_("Where it stands, e.g. 33.74 for a city-wide centre."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    active = forms.BooleanField(label=_("Receiving referrals"), required=False, initial=True)
+
+    def clean_location(self) -> Territory:
+        return _territory_by_code(self.cleaned_data["location"])

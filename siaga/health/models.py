@@ -12,8 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from siaga.core.codes import LEVEL_KECAMATAN, LEVEL_KELURAHAN, span_for_level
 
 # ---------------------------------------------------------------- vocabularies
 
@@ -163,11 +167,23 @@ class Protocol(models.Model):
 
 
 class Puskesmas(models.Model):
-    """A community health centre: the area it serves and the staff who receive its referrals."""
+    """A community health centre. Its working area (wilayah kerja) is one or more kelurahan:
+    referrals from residents there go to it, and its staff hold the ``puskesmas`` role on each
+    of those kelurahan (kept in step by ``health.services.puskesmas``; see ADR 11)."""
 
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, unique=True)
     territory = models.ForeignKey(
-        "territory.Territory", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+        "territory.Territory",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
+        help_text=_("Where the puskesmas stands; who may manage it follows this place."),
+    )
+    area: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        "territory.Territory",
+        through="PuskesmasArea",
+        related_name="+",
+        verbose_name=_("working area"),
     )
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
@@ -177,6 +193,65 @@ class Puskesmas(models.Model):
         ordering = ["name"]
         verbose_name = _("puskesmas")
         verbose_name_plural = _("puskesmas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PuskesmasArea(models.Model):
+    """One kelurahan of a puskesmas's working area. A kelurahan is covered by one puskesmas."""
+
+    puskesmas = models.ForeignKey(Puskesmas, on_delete=models.CASCADE, related_name="area_rows")
+    kelurahan = models.ForeignKey("territory.Territory", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("working area")
+        verbose_name_plural = _("working areas")
+        constraints = [
+            models.UniqueConstraint(fields=["kelurahan"], name="puskesmas_area_one_per_kelurahan"),
+            # The territory key says its level: a kelurahan key has a kelurahan part and no
+            # RW/RT part (core.codes), so the DB itself refuses an RW or a kecamatan here.
+            models.CheckConstraint(
+                condition=Q(
+                    Exact(Mod(models.F("kelurahan_id"), span_for_level(LEVEL_KELURAHAN)), 0)
+                )
+                & ~Q(Exact(Mod(models.F("kelurahan_id"), span_for_level(LEVEL_KECAMATAN)), 0)),
+                name="puskesmas_area_is_kelurahan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.puskesmas_id}@{self.kelurahan_id}"
+
+
+class DestinationKind(models.TextChoices):
+    RUMAH_SAKIT = "rumah_sakit", _("Hospital (rumah sakit)")
+    ISOLASI_TERPUSAT = "isolasi_terpusat", _("Central isolation (isolasi terpusat)")
+
+
+class Destination(models.Model):
+    """Where a puskesmas sends a resident onward: a hospital or the city isolation centre."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=DestinationKind.choices)
+    territory = models.ForeignKey(
+        "territory.Territory",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("location"),
+        help_text=_("Where it stands; who may manage it follows this place."),
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    active = models.BooleanField(_("receiving referrals"), default=True)
+
+    scope_territory_field = "territory_id"
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("referral destination")
+        verbose_name_plural = _("referral destinations")
+        constraints = [_choice_check("kind", DestinationKind, "destination_kind_valid")]
 
     def __str__(self) -> str:
         return self.name
@@ -366,6 +441,52 @@ class Referral(HealthRecord):
 
     def __str__(self) -> str:
         return f"{_('Referral')} #{self.pk}"
+
+
+class OnwardState(models.TextChoices):
+    DIKIRIM = "dikirim", _("Sent (dikirim)")
+    DITERIMA = "diterima", _("Admitted (diterima)")
+    DITOLAK = "ditolak", _("Refused (ditolak)")
+
+
+class OnwardReferral(HealthRecord):
+    """The puskesmas sends a referred resident on to a hospital or the isolation centre:
+    dikirim → diterima (admitted; the referral completes) or ditolak (refused: send elsewhere)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="onward")
+    destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=10, choices=OnwardState.choices, default=OnwardState.DIKIRIM
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("onward referral")
+        verbose_name_plural = _("onward referrals")
+        constraints = [
+            _choice_check("state", OnwardState, "onward_state_valid"),
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(state="dikirim"),
+                name="onward_one_open_per_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="dikirim") | Q(closed_at__isnull=False),
+                name="onward_closed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Onward referral')} #{self.pk}"
 
 
 class Monitoring(HealthRecord):

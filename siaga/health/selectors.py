@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,11 +24,15 @@ from siaga.health.models import (
     Case,
     Contact,
     ContactStatus,
+    Destination,
     IsolationPlace,
     Monitoring,
     Newcomer,
+    OnwardReferral,
+    OnwardState,
     Protocol,
     ProtocolKind,
+    Puskesmas,
     Referral,
     ReferralState,
     Vaccination,
@@ -147,6 +152,94 @@ def referral_for_view(user: Any, pk: Any) -> Referral:
 def referral_for_manage(user: Any, pk: Any) -> Referral:
     return policy.get_or_404(
         Referral.objects.select_related("case", "puskesmas"), user, Perm.HEALTH_MANAGE, pk=pk
+    )
+
+
+def referral_inbox(user: Any) -> QuerySet[Referral]:
+    """The referrals waiting for ``user`` as puskesmas staff (or kelurahan facilitator): new and
+    acknowledged ones of their area, new first, then darurat before rujuk, longest waiting first.
+    Each carries ``onward_open``: the destination it is on the way to, if any."""
+    open_onward = Prefetch(
+        "onward",
+        queryset=OnwardReferral.objects.filter(state=OnwardState.DIKIRIM).select_related(
+            "destination"
+        ),
+        to_attr="onward_open",
+    )
+    queryset = policy.scope(
+        Referral.objects.select_related("resident", "rt", "puskesmas").prefetch_related(
+            open_onward
+        ),
+        user,
+        Perm.HEALTH_MANAGE,
+    )
+    return (
+        queryset.filter(state__in=[ReferralState.DIBUAT, ReferralState.DITERIMA])
+        .annotate(
+            new_first=CaseWhen(
+                When(state=ReferralState.DIBUAT, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            urgency=CaseWhen(
+                When(level="darurat", then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("new_first", "urgency", "created_at", "id")
+    )
+
+
+def onward_of(referral: Referral) -> list[OnwardReferral]:
+    return list(
+        OnwardReferral.objects.filter(referral=referral)
+        .select_related("destination")
+        .order_by("-created_at", "-id")
+    )
+
+
+def onward_for_manage(user: Any, pk: Any) -> OnwardReferral:
+    return policy.get_or_404(
+        OnwardReferral.objects.select_related("referral", "destination"),
+        user,
+        Perm.HEALTH_MANAGE,
+        pk=pk,
+    )
+
+
+# ---------------------------------------------------------------- puskesmas and destinations
+
+
+def puskesmas_list(user: Any) -> QuerySet[Puskesmas]:
+    """The puskesmas ``user`` manages (by where they stand) or works at."""
+    managed = policy.scope_q(Puskesmas, user, Perm.PUSKESMAS_MANAGE)
+    queryset = Puskesmas.objects.all()
+    if managed is not None:
+        queryset = queryset.filter(managed | Q(staff=user)).distinct()
+    return (
+        queryset.select_related("territory")
+        .prefetch_related("area_rows__kelurahan", "staff")
+        .order_by("name")
+    )
+
+
+def puskesmas_for_manage(user: Any, pk: Any) -> Puskesmas:
+    return policy.get_or_404(
+        Puskesmas.objects.select_related("territory"), user, Perm.PUSKESMAS_MANAGE, pk=pk
+    )
+
+
+def destinations(*, active_only: bool = False) -> QuerySet[Destination]:
+    """Hospitals and isolation centres: reference data with no personal data, open to every
+    health manager choosing where to send a resident."""
+    queryset = Destination.objects.select_related("territory")
+    if active_only:
+        queryset = queryset.filter(active=True)
+    return queryset.order_by("kind", "name")
+
+
+def destination_for_manage(user: Any, pk: Any) -> Destination:
+    return policy.get_or_404(
+        Destination.objects.select_related("territory"), user, Perm.PUSKESMAS_MANAGE, pk=pk
     )
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from siaga.core import codes, notifications, policy
+from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, submit
 from siaga.core.htmx import render_list
@@ -32,12 +34,16 @@ from siaga.health.forms import (
     CaseForm,
     CompleteReferralForm,
     ContactForm,
+    DestinationForm,
     EndForm,
     ExtendForm,
     MonitoringForm,
     NewcomerForm,
+    OnwardCloseForm,
+    OnwardForm,
     ProtocolForm,
     ProtocolParamsForm,
+    PuskesmasForm,
     VaccinationForm,
 )
 from siaga.health.models import Method, ProtocolKind, ReferralState, Symptom
@@ -63,6 +69,25 @@ def _territory(request: HttpRequest) -> Territory | None:
     return territory_selectors.territory_param(
         request.user, Perm.TERRITORY_VIEW, request.GET.get("wilayah")
     )
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+def referral_alerted_text(referral: Any) -> str:
+    """What the volunteer is told: the puskesmas actually alerted, or that none covers the area
+    and the kelurahan was told instead."""
+    puskesmas = services.puskesmas_notified(referral.puskesmas)
+    if puskesmas is not None:
+        return _("Referral #%(id)s is open; %(puskesmas)s has been alerted.") % {
+            "id": referral.pk,
+            "puskesmas": puskesmas.name,
+        }
+    return _(
+        "Referral #%(id)s is open; no puskesmas covers this area, so the kelurahan has been "
+        "alerted."
+    ) % {"id": referral.pk}
 
 
 # ---------------------------------------------------------------- worklist and cases
@@ -162,9 +187,7 @@ def case_monitor(request: HttpRequest, pk: int) -> HttpResponse:
             record, referral = recorded
             text = _("Recorded: %(level)s.") % {"level": record.get_triage_display()}
             if referral is not None:
-                text += " " + _("Referral #%(id)s is open; the puskesmas has been alerted.") % {
-                    "id": referral.pk
-                }
+                text += " " + referral_alerted_text(referral)
             messages.success(request, text)
             return redirect("health:case", pk=case.pk)
     case = selectors.case_for_view(request.user, pk)
@@ -270,8 +293,74 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": reason_texts([r for r in referral.reasons if r.get("code") != "manual"]),
             "can_manage": policy.can_act_on(request.user, Perm.HEALTH_MANAGE, referral),
             "complete_form": CompleteReferralForm(),
+            "onward": selectors.onward_of(referral),
+            "onward_form": OnwardForm(),
+            "close_form": OnwardCloseForm(),
+            "alerted": services.puskesmas_notified(referral.puskesmas),
         },
     )
+
+
+@login_required
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    """Puskesmas staff's incoming referrals: new first, darurat first, longest waiting first;
+    each acknowledged in one tap."""
+    user = acting_user(request)
+    policy.require_somewhere(user, Perm.HEALTH_MANAGE)
+    page = _page(request, selectors.referral_inbox(user))
+    now = timezone.now()
+    for referral in page.object_list:
+        referral.waiting = now - referral.created_at
+        referral.overdue = referral.state == ReferralState.DIBUAT and referral.acknowledge_by <= now
+    selectors.audit_list(user, "health.referral", None, len(page.object_list))
+    return render(request, "health/referral_inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def referral_onward(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    referral = selectors.referral_for_manage(user, pk)
+    form = OnwardForm(request.POST)
+    if form.is_valid():
+        onward = submit(
+            form,
+            lambda: services.refer_onward(
+                actor=user,
+                referral=referral,
+                destination=form.cleaned_data["destination"],
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if onward is not None:
+            messages.success(
+                request,
+                _("Sent on to %(destination)s.") % {"destination": onward.destination.name},
+            )
+            return redirect("health:referral", pk=pk)
+    messages.error(request, _form_errors(form))
+    return redirect("health:referral", pk=pk)
+
+
+@login_required
+@require_POST
+def onward_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    onward = selectors.onward_for_manage(user, pk)
+    form = OnwardCloseForm(request.POST)
+    if form.is_valid() and accepted(
+        form,
+        lambda: services.close_onward(
+            actor=user,
+            onward=onward,
+            state=form.cleaned_data["state"],
+            note=form.cleaned_data["note"],
+        ),
+    ):
+        messages.success(request, _("The onward referral was updated."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("health:referral", pk=onward.referral_id)
 
 
 @login_required
@@ -284,6 +373,8 @@ def referral_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(" ".join(m) for m in exc.errors.values()))
     else:
         messages.success(request, _("Referral acknowledged."))
+    if request.POST.get("next") == "inbox":
+        return redirect("health:referral_inbox")
     return redirect("health:referral", pk=pk)
 
 
@@ -597,5 +688,168 @@ def protocol_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "health/protocol_form.html",
         {"form": form, "protocol": protocol, "in_use": services.protocol_in_use(protocol)},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# ---------------------------------------------------------------- puskesmas and destinations
+
+
+def _kelurahan_choices(user: Any, current: Any = None) -> Any:
+    """Kelurahan a manager may put in a working area (and those already in it)."""
+    reach = policy.scope(
+        Territory.objects.filter(level=Level.KELURAHAN), user, Perm.PUSKESMAS_MANAGE
+    )
+    if current is not None:
+        reach = reach | Territory.objects.filter(pk__in=current.area_rows.values("kelurahan_id"))
+    return reach.order_by("code")
+
+
+@login_required
+def puskesmas_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    can_manage = not policy.scope_for(user, Perm.PUSKESMAS_MANAGE).empty
+    items = list(selectors.puskesmas_list(user))
+    if not can_manage and not items:
+        raise Http404("not found")
+    for item in items:
+        item.can_edit = policy.can_act_on(user, Perm.PUSKESMAS_MANAGE, item)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "health/puskesmas_list.html",
+        {
+            "items": items,
+            "can_manage": can_manage,
+            "destinations": list(selectors.destinations()),
+        },
+    )
+
+
+@login_required
+def puskesmas_create(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    policy.require_somewhere(user, Perm.PUSKESMAS_MANAGE)
+    form = PuskesmasForm(request.POST or None, kelurahan=_kelurahan_choices(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        puskesmas = submit(
+            form,
+            lambda: services.create_puskesmas(
+                actor=user,
+                name=data["name"],
+                location=data["location"],
+                area=list(data["area"]),
+                staff=data["staff"],
+            ),
+        )
+        if puskesmas is not None:
+            messages.success(request, _("The puskesmas was registered."))
+            return redirect("health:puskesmas_list")
+    return render(
+        request,
+        "health/puskesmas_form.html",
+        {"form": form, "puskesmas": None},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def puskesmas_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    puskesmas = selectors.puskesmas_for_manage(user, pk)
+    initial = {
+        "name": puskesmas.name,
+        "location": puskesmas.territory.code,
+        "area": list(puskesmas.area_rows.values_list("kelurahan_id", flat=True)),
+        "staff": ", ".join(sorted(u.username for u in puskesmas.staff.all())),
+    }
+    form = PuskesmasForm(
+        request.POST or None, initial=initial, kelurahan=_kelurahan_choices(user, puskesmas)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def save() -> None:
+            with transaction.atomic():
+                services.update_puskesmas(
+                    actor=user, puskesmas=puskesmas, name=data["name"], location=data["location"]
+                )
+                services.set_working_area(actor=user, puskesmas=puskesmas, area=list(data["area"]))
+                services.set_staff(actor=user, puskesmas=puskesmas, staff=data["staff"])
+
+        if accepted(form, save):
+            messages.success(request, _("The puskesmas was saved."))
+            return redirect("health:puskesmas_list")
+    return render(
+        request,
+        "health/puskesmas_form.html",
+        {"form": form, "puskesmas": puskesmas},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def destination_create(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    policy.require_somewhere(user, Perm.PUSKESMAS_MANAGE)
+    form = DestinationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        destination = submit(
+            form,
+            lambda: services.create_destination(
+                actor=user,
+                name=data["name"],
+                kind=data["kind"],
+                location=data["location"],
+                address=data["address"],
+                phone=data["phone"],
+            ),
+        )
+        if destination is not None:
+            messages.success(request, _("The destination was registered."))
+            return redirect("health:puskesmas_list")
+    return render(
+        request,
+        "health/destination_form.html",
+        {"form": form, "destination": None},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def destination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    destination = selectors.destination_for_manage(user, pk)
+    initial = {
+        "name": destination.name,
+        "kind": destination.kind,
+        "location": destination.territory.code,
+        "address": destination.address,
+        "phone": destination.phone,
+        "active": destination.active,
+    }
+    form = DestinationForm(request.POST or None, initial=initial)
+    form.fields["kind"].disabled = True
+    form.fields["location"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if accepted(
+            form,
+            lambda: services.update_destination(
+                actor=user,
+                destination=destination,
+                name=data["name"],
+                address=data["address"],
+                phone=data["phone"],
+                active=data["active"],
+            ),
+        ):
+            messages.success(request, _("The destination was saved."))
+            return redirect("health:puskesmas_list")
+    return render(
+        request,
+        "health/destination_form.html",
+        {"form": form, "destination": destination},
         status=422 if request.method == "POST" else 200,
     )

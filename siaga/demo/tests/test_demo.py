@@ -22,7 +22,7 @@ EXPECTED = {
     "fasilitator.kota": (Role.FASILITATOR, "33.74"),
     "fasilitator.utara": (Role.FASILITATOR, "33.74.02"),
     "lurah.panggunglor": (Role.FASILITATOR, "33.74.02.1006"),
-    "puskesmas.bandarharjo": (Role.FASILITATOR, "33.74.02.1001"),
+    "puskesmas.bandarharjo": (Role.PUSKESMAS, "33.74.02.1001"),
     "pengurus.rw006": (Role.PENGURUS, "33.74.02.1006.006"),
     "pengurus.rt003": (Role.PENGURUS, "33.74.02.1006.006.003"),
     "relawan.rw006": (Role.RELAWAN, "33.74.02.1006.006"),
@@ -95,6 +95,7 @@ def test_demo_command_prints_url_password_and_synthetic_label() -> None:
     assert "http://127.0.0.1:8123/" in text
     assert demo.PASSWORD in text
     assert "pengurus.rt003" in text
+    assert "wilayah kerja ilustratif" in text
     out = io.StringIO()
     call_command("demo", "--no-serve", "--residents", "120", stdout=out, verbosity=0)
     assert "already there" in out.getvalue()

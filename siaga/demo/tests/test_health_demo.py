@@ -6,9 +6,19 @@ from typing import Any
 
 from django.utils import timezone
 
+from siaga.accounts.models import Membership
 from siaga.core.models import Contribution
 from siaga.demo.health import DAYS, build_health_demo
-from siaga.health.models import Case, Monitoring, Newcomer, ZoneDay
+from siaga.health.models import (
+    Case,
+    Destination,
+    Monitoring,
+    Newcomer,
+    OnwardReferral,
+    Puskesmas,
+    Referral,
+    ZoneDay,
+)
 
 
 def test_demo_wave_is_built_once(world: Any) -> None:
@@ -37,3 +47,21 @@ def test_demo_wave_is_built_once(world: Any) -> None:
     assert again.skipped_reason == "already"
     assert Case.objects.count() == first.counts["cases"]
     assert Contribution.objects.count() == ledger
+
+
+def test_demo_puskesmas_covers_panggung_lor_and_receives_its_referrals(world: Any) -> None:
+    result = build_health_demo(seed=7, today=timezone.localdate())
+    puskesmas = Puskesmas.objects.get(name="Puskesmas Bandarharjo")
+    area = sorted(puskesmas.area_rows.values_list("kelurahan__code", flat=True))
+    assert area == ["33.74.02.1001", "33.74.02.1006"]  # illustrative, as the demo says
+    staff_roles = set(
+        Membership.objects.filter(
+            user__username="puskesmas.bandarharjo", role="puskesmas"
+        ).values_list("territory__code", flat=True)
+    )
+    assert staff_roles == {"33.74.02.1001", "33.74.02.1006"}
+    panggung_lor = Referral.objects.filter(rt__code__startswith="33.74.02.1006.")
+    assert panggung_lor.exists()
+    assert not panggung_lor.exclude(puskesmas=puskesmas).exists()
+    assert Destination.objects.count() == 2
+    assert OnwardReferral.objects.count() == result.counts["onward_referrals"]

@@ -19,10 +19,9 @@ def rw_team(rt_id: int) -> list[User]:
 
 
 def puskesmas_for(rt_id: int) -> Puskesmas | None:
-    keys = codes.ancestor_keys(rt_id, from_level=Level.KECAMATAN, to_level=Level.RT)
-    return (
-        Puskesmas.objects.filter(territory_id__in=keys).order_by("-territory__level", "pk").first()
-    )
+    """The puskesmas whose working area holds the RT's kelurahan (one at most: a DB rule)."""
+    kelurahan = codes.ancestor_key(rt_id, Level.KELURAHAN)
+    return Puskesmas.objects.filter(area_rows__kelurahan_id=kelurahan).first()
 
 
 def _facilitators_at(key: int, exclude: set[int]) -> list[User]:
@@ -31,12 +30,20 @@ def _facilitators_at(key: int, exclude: set[int]) -> list[User]:
 
 
 def puskesmas_team(rt_id: int, puskesmas: Puskesmas | None) -> list[User]:
-    """The puskesmas staff; without a registered puskesmas, the kelurahan facilitators."""
+    """The puskesmas staff; without a puskesmas (or staff) covering the RT, the kelurahan
+    facilitators, who then see that no puskesmas was told (``puskesmas_notified``)."""
     if puskesmas is not None:
         staff = list(puskesmas.staff.filter(is_active=True))
         if staff:
             return staff
     return _facilitators_at(codes.ancestor_key(rt_id, Level.KELURAHAN), set())
+
+
+def puskesmas_notified(referral_puskesmas: Puskesmas | None) -> Puskesmas | None:
+    """The puskesmas whose staff a referral's alert reached: None when it went to the kelurahan."""
+    if referral_puskesmas is not None and referral_puskesmas.staff.filter(is_active=True).exists():
+        return referral_puskesmas
+    return None
 
 
 def kelurahan_team(rt_id: int, puskesmas: Puskesmas | None) -> list[User]:

@@ -18,7 +18,6 @@ from siaga.health.models import (
     MissedSlot,
     Protocol,
     ProtocolKind,
-    Puskesmas,
     Referral,
     ZoneDay,
 )
@@ -132,10 +131,13 @@ def test_darurat_opens_a_referral_and_alerts_the_rw_team_and_puskesmas(world: An
 def test_rujuk_referral_escalates_after_24_hours_only(world: Any) -> None:
     case = make_case(world)
     staff = world.users["puskesmas.bandarharjo"]
-    puskesmas = Puskesmas.objects.create(
-        name="Puskesmas Bandarharjo", territory=world.t["33.74.02"]
+    puskesmas = services.create_puskesmas(
+        actor=world.users["root"],
+        name="Puskesmas Bandarharjo",
+        location=world.t["33.74.02.1001"],
+        area=[world.t["33.74.02.1001"], world.t["33.74.02.1006"]],
+        staff=[staff],
     )
-    puskesmas.staff.add(staff)
     now = timezone.now()
     _rec, referral = services.record_monitoring(
         actor=world.users["relawan.rw006"], case=case, data={"spo2": 94}, now=now

@@ -17,7 +17,7 @@ from siaga.demo import base as demo
 from siaga.demo.assessment import build_assessment_demo
 from siaga.demo.assessment_report import build_report_demo
 from siaga.demo.commissioning import build_commissioning_demo
-from siaga.demo.health import build_health_demo
+from siaga.demo.health import PUSKESMAS_NAME, build_health_demo
 from siaga.demo.indicators import build_indicators_demo
 from siaga.demo.logistics import build_logistics_demo
 from siaga.demo.volunteers import build_volunteers_demo
@@ -122,6 +122,13 @@ class Command(BaseCommand):
         for username, role, where in result.accounts:
             out.write(f"  {username:<24} {role:<12} {where}")
         out.write(_("Password for every demo account: %(password)s") % {"password": demo.PASSWORD})
+        out.write(
+            _(
+                "%(puskesmas)s serves %(area)s: an illustrative working area (wilayah kerja "
+                "ilustratif); a deployment sets the real ones (siaga puskesmas)."
+            )
+            % {"puskesmas": PUSKESMAS_NAME, "area": "Bandarharjo, Panggung Lor"}
+        )
         if options["no_serve"]:
             return
         self._serve(options["host"], options["port"])
