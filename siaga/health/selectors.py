@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -459,3 +460,42 @@ def register_oximeter_lender(lends: Callable[[int, dt.date], bool]) -> None:
 
 def household_has_lent_oximeter(household_id: int, day: dt.date) -> bool:
     return any(lends(household_id, day) for lends in _OXIMETER_LENDERS)
+
+
+# ---------------------------------------------------------------- home page (siaga.home)
+
+
+def open_referrals(user: Any) -> QuerySet[Referral]:
+    """Referrals not yet completed in the user's area: emergencies first, then the oldest
+    acknowledge-by (what a puskesmas or a kelurahan acts on)."""
+    rank = SqlCase(
+        *(When(level=level, then=Value(value)) for level, value in TRIAGE_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        policy.scope(
+            Referral.objects.select_related("resident", "rt", "case"), user, Perm.HEALTH_VIEW
+        )
+        .exclude(state=ReferralState.SELESAI)
+        .annotate(urgency=rank)
+        .order_by("-urgency", "acknowledge_by", "id")
+    )
+
+
+def isolating_in_reach(user: Any, day: dt.date) -> QuerySet[Case]:
+    """Cases isolating at home on ``day`` in the user's area, with resident and household."""
+    return policy.scope(
+        isolating_cases(day).select_related("resident", "rt", "household__head"),
+        user,
+        Perm.HEALTH_VIEW,
+    ).order_by("rt_id", "household_id", "id")
+
+
+def active_cases_of_households(user: Any) -> QuerySet[Case]:
+    """Ongoing cases the user may self-report on (a warga: their own household)."""
+    return policy.scope(
+        Case.objects.select_related("resident").filter(outcome=""),
+        user,
+        Perm.HEALTH_SELF_REPORT,
+    ).order_by("isolation_ends_on", "id")
