@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from siaga.assessment import selectors as assessment_selectors
 from siaga.commissioning import selectors as commissioning_selectors
@@ -30,7 +31,7 @@ from .subjects import subjects_of
 SHOWN = 8  # rows per section; the section's link opens the full list
 PUSKESMAS = "puskesmas"  # the puskesmas role to come: it reuses the referrals section
 
-TRIAGE_LABELS = dict(Triage.choices)
+TRIAGE_LABELS = dict(Triage.choices)  # lazy: translated when shown
 SLOT_LABELS = dict(Slot.choices)
 DANGER = ("darurat", "rujuk")
 
@@ -63,7 +64,7 @@ def _tone(triage: str) -> str:
 
 
 def _referral_item(ref: Any, now: dt.datetime) -> Item:
-    badges = [(TRIAGE_LABELS.get(ref.level, ref.level), _tone(ref.level))]
+    badges = [(str(TRIAGE_LABELS.get(ref.level, ref.level)), _tone(ref.level))]
     if ref.state == "dibuat" and ref.acknowledge_by < now:
         badges.append((_("not acknowledged in time"), "danger"))
     return Item(
@@ -121,7 +122,10 @@ def visits(ctx: HomeContext) -> Section | None:
         badges = [(_("overdue"), "danger") if overdue else (_("due"), "warn")]
         if work.last_triage:
             badges.append(
-                (TRIAGE_LABELS.get(work.last_triage, work.last_triage), _tone(work.last_triage))
+                (
+                    str(TRIAGE_LABELS.get(work.last_triage, work.last_triage)),
+                    _tone(work.last_triage),
+                )
             )
         if work.kind == "contact":
             badges.append((_("quarantine"), ""))
@@ -133,7 +137,7 @@ def visits(ctx: HomeContext) -> Section | None:
                     part
                     for part in (
                         rt_label(subject.rt.code),
-                        SLOT_LABELS.get(data["slot"], data["slot"]),
+                        str(SLOT_LABELS.get(data["slot"], data["slot"])),
                         _("last: %(when)s") % {"when": _when(work.last_at)}
                         if work.last_at
                         else _("not visited yet"),
@@ -424,10 +428,10 @@ def _area(ctx: HomeContext) -> Territory | None:
 
 
 ZONE_LABELS = {
-    "merah": _("red (merah)"),
-    "oranye": _("orange (oranye)"),
-    "kuning": _("yellow (kuning)"),
-    "hijau": _("green (hijau)"),
+    "merah": gettext_lazy("Red (merah)"),
+    "oranye": gettext_lazy("Orange (oranye)"),
+    "kuning": gettext_lazy("Yellow (kuning)"),
+    "hijau": gettext_lazy("Green (hijau)"),
 }
 
 
@@ -440,7 +444,7 @@ def zone_board(ctx: HomeContext) -> Section | None:
     url = reverse("health:zones") + f"?wilayah={area.code}"
     items = [
         Item(
-            label=str(ZONE_LABELS[zone]).capitalize(),
+            label=str(ZONE_LABELS[zone]),
             url=url,
             detail=_("%(count)s RT") % {"count": counts.get(zone, 0)},
             badges=[(str(counts.get(zone, 0)), f"zone-{zone}")],
