@@ -245,7 +245,8 @@ def isolating(ctx: HomeContext) -> Section | None:
     cases = list(health_selectors.isolating_in_reach(ctx.user, ctx.today)[:50])
     by_household: dict[int, Any] = {}
     for case in cases:
-        by_household.setdefault(case.household_id, case)
+        if case.household_id is not None:  # always: isolating cases are at home
+            by_household.setdefault(case.household_id, case)
     last = logistics_selectors.last_delivery_at(list(by_household))
     items = []
     for household_id, case in list(by_household.items())[:SHOWN]:
@@ -328,7 +329,8 @@ def roster_gaps(ctx: HomeContext) -> Section | None:
             detail=_when(s.starts_at),
             badges=[
                 (
-                    _("%(people)s of %(min)s people") % {"people": s.people, "min": s.min_people},
+                    _("%(people)s of %(min)s people")
+                    % {"people": getattr(s, "people", 0), "min": s.min_people},
                     "warn",
                 )
             ],
@@ -354,7 +356,12 @@ def low_stock(ctx: HomeContext) -> Section | None:
             label=item.name,
             url=reverse("logistics:stock"),
             detail=f"{item.rw.display_name}",
-            badges=[(f"{formats.number_format(item.on_hand or 0, 0)} {item.unit}", "warn")],
+            badges=[
+                (
+                    f"{formats.number_format(getattr(item, 'on_hand', 0) or 0, 0)} {item.unit}",
+                    "warn",
+                )
+            ],
         )
         for item in low
     ]
@@ -486,7 +493,12 @@ def decisions(ctx: HomeContext) -> Section | None:
             Item(
                 label=proposal.title,
                 url=reverse("commissioning:assess", args=[proposal.pk]),
-                detail=f"{proposal.territory.display_name} · {proposal.round.title}",
+                detail=" · ".join(
+                    (
+                        proposal.territory.display_name,
+                        proposal.round.title if proposal.round else "",
+                    )
+                ),
                 badges=[(_("to assess"), "warn")],
             )
         )
@@ -564,7 +576,7 @@ def _households(ctx: HomeContext) -> list[Household]:
             Household.objects.filter(pk__in=ids).select_related("head", "rt__parent").order_by("pk")
         )
 
-    return ctx.once("households", find)  # type: ignore[no-any-return]
+    return ctx.once("households", find)
 
 
 @section(Role.WARGA)

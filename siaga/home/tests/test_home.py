@@ -134,6 +134,7 @@ def test_relawan_tasks_name_and_link_their_subject(world) -> None:
     assert reverse("health:case", args=[case.pk]) in tasks
     assert f"#{case.pk}" not in tasks
     task = Task.objects.filter(taken_by=relawan).first()
+    assert task is not None
     assert reverse("volunteers:task", args=[task.pk]) in tasks
 
 
