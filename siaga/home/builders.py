@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from siaga.assessment import selectors as assessment_selectors
 from siaga.commissioning import selectors as commissioning_selectors
@@ -86,7 +86,10 @@ def alerts(ctx: HomeContext) -> Section | None:
     if overdue:
         items.append(
             Item(
-                label=_("%(count)s monitoring slots missed") % {"count": overdue},
+                label=ngettext(
+                    "%(count)s monitoring slot missed", "%(count)s monitoring slots missed", overdue
+                )
+                % {"count": overdue},
                 url=reverse("health:worklist"),
                 badges=[(_("overdue"), "danger")],
             )
