@@ -117,7 +117,7 @@ def visits(ctx: HomeContext) -> Section | None:
     data = _worklist(ctx)
     todo = [i for i in data["items"] if i.status != "done"]
     items = []
-    for work in todo[: SHOWN * 2]:
+    for work in todo[:SHOWN]:
         subject = work.subject
         case_id = subject.pk if work.kind == "case" else subject.case_id
         url = reverse("health:case", args=[case_id]) if case_id else reverse("health:contacts")
@@ -157,7 +157,12 @@ def visits(ctx: HomeContext) -> Section | None:
         title=_("Today: monitoring visits"),
         items=items,
         empty=_("No visit due in this slot."),
-        actions=[Link(_("Full worklist"), reverse("health:worklist"))],
+        actions=[
+            Link(
+                _("Full worklist (%(count)s to visit)") % {"count": len(todo)},
+                reverse("health:worklist"),
+            )
+        ],
     )
 
 
@@ -171,23 +176,24 @@ def tasks(ctx: HomeContext) -> Section | None:
     for task in mine:
         task_url = reverse("volunteers:task", args=[task.pk])
         subject = named.get(task.pk)
-        badges = [(task.get_state_display(), "")]
+        badges = [(str(task.get_kind_display()), "")] if subject else []
+        badges.append((str(task.get_state_display()), ""))
         if task.due_at and task.due_at < ctx.now:
             badges.append((_("overdue"), "danger"))
         items.append(
             Item(
-                label=f"{task.get_kind_display()}: {subject.name}" if subject else task.title,
-                url=task_url,
+                label=subject.name if subject else task.title,
+                url=subject.url if subject else task_url,
                 detail=" · ".join(
                     p
                     for p in (
-                        task.territory.display_name,
+                        "" if subject else task.territory.display_name,
                         _("due %(when)s") % {"when": _when(task.due_at)} if task.due_at else "",
                     )
                     if p
                 ),
                 badges=badges,
-                secondary=Link(subject.name, subject.url) if subject else None,
+                action=Link(_("Open task"), task_url),
             )
         )
     return Section(
