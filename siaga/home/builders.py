@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -246,6 +247,20 @@ def shifts(ctx: HomeContext) -> Section | None:
 # ---------------------------------------------------------------- pengurus RT/RW
 
 
+@section(Role.PENGURUS)  # first after the alerts: the pengurus' one-tap forms
+def quick_actions(ctx: HomeContext) -> Section | None:
+    actions = []
+    if _reaches(ctx.user, Perm.REGISTRY_CHANGE):
+        actions.append(Link(_("Add a household"), reverse("registry:household_create")))
+    if _reaches(ctx.user, Perm.HEALTH_RECORD):
+        actions.append(Link(_("Record a newcomer"), reverse("health:newcomers") + "#catat"))
+    if _reaches(ctx.user, Perm.LOGISTICS_RECORD):
+        actions.append(Link(_("Record a delivery"), reverse("logistics:aid")))
+    if not actions:
+        return None
+    return Section(key="quick", title=_("Quick actions"), actions=actions, tiles=True)
+
+
 @section(Role.PENGURUS)
 def isolating(ctx: HomeContext) -> Section | None:
     """Isolating households and when their aid last came (over 24 hours: flagged)."""
@@ -279,7 +294,7 @@ def isolating(ctx: HomeContext) -> Section | None:
                     )
                 ),
                 badges=[(_("aid over 24 h ago"), "danger")] if late else [(_("aid on time"), "ok")],
-                action=Link(_("Record a delivery"), reverse("logistics:aid")),
+                action=Link(_("Record a delivery"), reverse("logistics:aid")) if late else None,
             )
         )
     if items:
@@ -394,7 +409,14 @@ def complaints(ctx: HomeContext) -> Section | None:
         Item(
             label=c.get_category_display(),
             url=reverse("assessment:complaint", args=[c.pk]),
-            detail=f"{rt_label(c.rt.code)} · {c.get_state_display()} · {_when(c.created_at)}",
+            detail=" · ".join(
+                (
+                    Truncator(c.description).chars(60),
+                    rt_label(c.rt.code),
+                    str(c.get_state_display()),
+                    _when(c.created_at),
+                )
+            ),
             badges=[(_("overdue"), "danger")] if getattr(c, "overdue", False) else [],
         )
         for c in queue
@@ -406,20 +428,6 @@ def complaints(ctx: HomeContext) -> Section | None:
         empty=_("No open complaint."),
         actions=[Link(_("Complaints"), reverse("assessment:complaints"))],
     )
-
-
-@section(Role.PENGURUS)
-def quick_actions(ctx: HomeContext) -> Section | None:
-    actions = []
-    if _reaches(ctx.user, Perm.REGISTRY_CHANGE):
-        actions.append(Link(_("Add a household"), reverse("registry:household_create")))
-    if _reaches(ctx.user, Perm.HEALTH_RECORD):
-        actions.append(Link(_("Record a newcomer"), reverse("health:newcomers") + "#catat"))
-    if _reaches(ctx.user, Perm.LOGISTICS_RECORD):
-        actions.append(Link(_("Record a delivery"), reverse("logistics:aid")))
-    if not actions:
-        return None
-    return Section(key="quick", title=_("Quick actions"), actions=actions, tiles=True)
 
 
 # ---------------------------------------------------------------- fasilitator (and puskesmas)
@@ -672,7 +680,7 @@ def feedback(ctx: HomeContext) -> Section | None:
             for c in mine
         ],
         actions=[
-            Link(_("Rate a service"), reverse("assessment:rate")),
+            Link(_("Rate a service"), reverse("assessment:home")),
             Link(_("File a complaint"), reverse("assessment:complaint_new")),
         ],
     )
@@ -700,7 +708,11 @@ def aid_received(ctx: HomeContext) -> Section | None:
             for d in delivered
         ],
         empty=_("No aid delivered to your household yet."),
-        actions=[Link(_("Ask for aid"), reverse("logistics:aid_request"))],
+        actions=[
+            Link(_("Ask for aid"), reverse("logistics:aid_request") + f"?household={h.pk}")
+            for h in households
+            if policy.can_act_on(ctx.user, Perm.LOGISTICS_REQUEST, h)
+        ],
     )
 
 

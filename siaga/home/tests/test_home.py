@@ -297,3 +297,28 @@ def test_nav_shows_only_what_the_role_can_use(world) -> None:
 def test_home_needs_sign_in(client, world) -> None:
     response = client.get(reverse("home"))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("name", sorted(SECTIONS) + ["admin", "pengurus.rt003"])
+def test_every_link_on_the_home_opens_for_its_user(world, name) -> None:
+    """One tap from each item to the page or form that does it: no link answers 404."""
+    case = make_case(world, world.residents["rt003"])
+    make_case(world, world.residents["rt004"])
+    Referral.objects.create(
+        resident=case.resident,
+        case=case,
+        rt=case.rt,
+        household=case.household,
+        level="rujuk",
+        acknowledge_by=timezone.now() + dt.timedelta(hours=1),
+    )
+    ensure_monitoring_tasks(day=timezone.localdate())
+    Task.objects.update(state=TaskState.DIAMBIL, taken_by=world.users["relawan.rw006"])
+    _shift_for(world, "relawan.rw006", dt.timedelta(minutes=30))
+    client = client_for(world, name)
+    html = client.get(reverse("home")).content.decode()
+    main = html.split("<main>")[1].split("</main>")[0]
+    links = {href.split("#")[0] for href in re.findall(r'<a [^>]*href="([^"]+)"', main)}
+    assert links
+    for url in sorted(links):
+        assert client.get(url.replace("&amp;", "&")).status_code == 200, url
