@@ -299,7 +299,7 @@ def test_home_needs_sign_in(client, world) -> None:
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("name", sorted(SECTIONS) + ["admin", "pengurus.rt003"])
+@pytest.mark.parametrize("name", [*sorted(SECTIONS), "admin", "pengurus.rt003"])
 def test_every_link_on_the_home_opens_for_its_user(world, name) -> None:
     """One tap from each item to the page or form that does it: no link answers 404."""
     case = make_case(world, world.residents["rt003"])
