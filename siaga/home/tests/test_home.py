@@ -322,3 +322,14 @@ def test_every_link_on_the_home_opens_for_its_user(world, name) -> None:
     assert links
     for url in sorted(links):
         assert client.get(url.replace("&amp;", "&")).status_code == 200, url
+
+
+def test_home_lists_memberships_with_links(world) -> None:
+    html = client_for(world, "pengurus.rw006").get(reverse("home")).content.decode()
+    assert 'href="/wilayah/33.74.02.1006.006/"' in html
+    assert "RW 006" in html
+    warga = client_for(world, "warga.rt003").get(reverse("home")).content.decode()
+    # A warga cannot open territory pages; they get a link to their own household instead.
+    assert "/wilayah/33.74.02.1006.006.003/" not in warga
+    household = world.households["rt003"]
+    assert reverse("registry:household_detail", args=[household.pk]) in warga
