@@ -119,6 +119,8 @@ def test_relawan_sees_due_visits_with_the_monitoring_form_one_tap_away(world) ->
     assert "Budi rt003" in visits
     assert "RT 003 / RW 006" in visits
     assert f'href="{reverse("health:case", args=[case.pk])}#pantau"' in visits
+    form = client_for(world, "relawan.rw006").get(reverse("health:case", args=[case.pk]))
+    assert 'id="pantau"' in form.content.decode()
 
 
 def test_relawan_tasks_name_and_link_their_subject(world) -> None:
