@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "siaga.logistics",
     "siaga.assessment",
     "siaga.indicators",
+    "siaga.home",
     "siaga.api",
     "siaga.demo",
 ]

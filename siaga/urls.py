@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from siaga.api.v1 import api
-from siaga.core import views as core_views
+from siaga.home import views as home_views
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -13,7 +13,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("favicon.ico", favicon),
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("akun/", include("siaga.accounts.urls")),
     path("wilayah/", include("siaga.territory.urls")),

@@ -8,12 +8,14 @@ exist once a round is closed (``results``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
 from siaga.core import policy
 from siaga.core.policy import in_subtree
+from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 
 from .models import Decision, Need, Outcome, Proposal, Round, RoundResult, Vote
@@ -126,4 +128,32 @@ def funded_result(proposal: Proposal) -> RoundResult | None:
         RoundResult.objects.filter(proposal=proposal, outcome=Outcome.FUNDED)
         .select_related("round")
         .first()
+    )
+
+
+# ---------------------------------------------------------------- home page (siaga.home)
+
+
+def proposals_to_assess(user: Any, *, today: dt.date) -> QuerySet[Proposal]:
+    """Proposals in rounds now in their assessment phase with no feasibility assessment yet,
+    where the user assesses (ROUND_MANAGE in their area)."""
+    return policy.scope(
+        Proposal.objects.select_related("territory", "round").filter(
+            withdrawn=False,
+            assessment__isnull=True,
+            round__closed_at__isnull=True,
+            round__proposals_until__lt=today,
+            round__voting_from__gt=today,
+        ),
+        user,
+        Perm.ROUND_MANAGE,
+    ).order_by("round__voting_from", "id")
+
+
+def open_votes(user: Any, *, today: dt.date) -> QuerySet[Round]:
+    """Budget rounds of the user's community whose voting is open today."""
+    return (
+        rounds(user)
+        .filter(closed_at__isnull=True, voting_from__lte=today, voting_until__gte=today)
+        .order_by("voting_until", "id")
     )

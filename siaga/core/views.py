@@ -1,4 +1,4 @@
-"""The home page and the read-only audit trail browser."""
+"""The read-only audit trail browser (the home page lives in siaga.home)."""
 
 from __future__ import annotations
 
@@ -14,26 +14,6 @@ from siaga.core import policy
 from siaga.core.context import INTERFACES
 from siaga.core.models import AuditAction, AuditEntry
 from siaga.core.roles import Perm
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.select_related(  # type: ignore[union-attr]
-        "territory", "resident"
-    ).order_by("territory_id", "role")
-    rows = []
-    for membership in memberships:
-        territory = membership.territory
-        rows.append(
-            {
-                "membership": membership,
-                "territory": territory,
-                "territory_link": territory is not None
-                and policy.can_act_on(request.user, Perm.TERRITORY_VIEW, territory),
-                "household_id": membership.resident.household_id if membership.resident else None,
-            }
-        )
-    return render(request, "home.html", {"rows": rows})
 
 
 def _object_types() -> list[str]:

@@ -552,3 +552,69 @@ def register_oximeter_lender(lends: Callable[[int, dt.date], bool]) -> None:
 
 def household_has_lent_oximeter(household_id: int, day: dt.date) -> bool:
     return any(lends(household_id, day) for lends in _OXIMETER_LENDERS)
+
+
+# ---------------------------------------------------------------- home page (siaga.home)
+
+
+def open_referrals(user: Any) -> QuerySet[Referral]:
+    """Referrals not yet completed in the user's area: emergencies first, then the oldest
+    acknowledge-by (what a puskesmas or a kelurahan acts on)."""
+    rank = CaseWhen(
+        *(When(level=level, then=Value(value)) for level, value in TRIAGE_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        policy.scope(
+            Referral.objects.select_related("resident", "rt", "case"), user, Perm.HEALTH_VIEW
+        )
+        .exclude(state=ReferralState.SELESAI)
+        .annotate(urgency=rank)
+        .order_by("-urgency", "acknowledge_by", "id")
+    )
+
+
+def isolating_in_reach(user: Any, day: dt.date) -> QuerySet[Case]:
+    """Cases isolating at home on ``day`` in the user's area, with resident and household."""
+    return policy.scope(
+        isolating_cases(day).select_related("resident", "rt", "household__head"),
+        user,
+        Perm.HEALTH_VIEW,
+    ).order_by("rt_id", "household_id", "id")
+
+
+def active_cases_of_households(user: Any) -> QuerySet[Case]:
+    """Ongoing cases the user may self-report on (a warga: their own household)."""
+    return policy.scope(
+        Case.objects.select_related("resident").filter(outcome=""),
+        user,
+        Perm.HEALTH_SELF_REPORT,
+    ).order_by("isolation_ends_on", "id")
+
+
+def isolations_ending(user: Any, today: dt.date, *, within_days: int = 2) -> QuerySet[Case]:
+    """Ongoing cases of the user's area whose isolation ends within ``within_days`` (or is
+    overdue for its end): what the puskesmas checks before ending isolation."""
+    return policy.scope(
+        Case.objects.select_related("resident", "rt").filter(
+            outcome="", isolation_ends_on__lte=today + dt.timedelta(days=within_days)
+        ),
+        user,
+        Perm.HEALTH_VIEW,
+    ).order_by("isolation_ends_on", "id")
+
+
+def contacts_due_for_test(user: Any, today: dt.date) -> QuerySet[Contact]:
+    """Quarantined contacts of the user's area still waiting for their entry test, or whose
+    quarantine ends by tomorrow without an exit test."""
+    due = Q(entry_test_result="") | Q(
+        quarantine_ends_on__lte=today + dt.timedelta(days=1), exit_test_result=""
+    )
+    return policy.scope(
+        Contact.objects.select_related("resident", "rt")
+        .filter(status=ContactStatus.KARANTINA)
+        .filter(due),
+        user,
+        Perm.HEALTH_VIEW,
+    ).order_by("quarantine_ends_on", "id")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from siaga.core import policy
@@ -297,3 +297,37 @@ def transparency(rw: Territory, *, weeks: int = 8, today: dt.date | None = None)
         "meals": meals["total"] or 0,
         "since": start,
     }
+
+
+# ---------------------------------------------------------------- home page (siaga.home)
+
+# Below this many units on hand (summed over the posko of its RW) an item counts as low stock.
+LOW_STOCK_UNITS = 10
+
+
+def low_stock(user: Any, *, below: int = LOW_STOCK_UNITS) -> QuerySet[StockItem]:
+    """Items of the user's RWs with fewer than ``below`` units on hand, emptiest first."""
+    return (
+        stock_items(user)
+        .filter(Q(on_hand__lt=below) | Q(on_hand__isnull=True))
+        .order_by(F("on_hand").asc(nulls_first=True), "name", "id")
+    )
+
+
+def spending_to_approve(user: Any) -> QuerySet[Spending]:
+    """Spending recorded but not yet approved, in the RWs where the user approves spending."""
+    return policy.scope(
+        Spending.objects.select_related("rw").filter(approved_at__isnull=True),
+        user,
+        Perm.LOGISTICS_MANAGE,
+    ).order_by("spent_on", "id")
+
+
+def last_delivery_at(household_ids: list[int]) -> dict[int, dt.datetime]:
+    """The time of the last delivery to each of these households (one query; callers scope)."""
+    return dict(
+        Delivery.objects.filter(household_id__in=household_ids)
+        .values("household_id")
+        .annotate(last=Max("delivered_at"))
+        .values_list("household_id", "last")
+    )

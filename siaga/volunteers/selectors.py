@@ -258,3 +258,13 @@ def hours_by_volunteer(queryset: QuerySet[Volunteer]) -> dict[int, float]:
         .annotate(total=Sum(F("checked_out_at") - F("checked_in_at")))
     )
     return {r["volunteer_id"]: round(r["total"].total_seconds() / 3600, 1) for r in rows}
+
+
+def my_shifts(user: Any, *, now: dt.datetime) -> QuerySet[ShiftAssignment]:
+    """The user's own places on shifts not yet ended (in RWs where they work), soonest first."""
+    reachable = policy.scope(Shift.objects.all(), user, Perm.VOLUNTEER_WORK)
+    return (
+        ShiftAssignment.objects.select_related("shift__posko", "volunteer")
+        .filter(volunteer__user_id=user.pk, shift__ends_at__gte=now, shift__in=reachable)
+        .order_by("shift__starts_at", "id")
+    )

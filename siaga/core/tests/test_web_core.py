@@ -78,17 +78,6 @@ def test_audit_is_read_only(world) -> None:
     assert 'method="post"' not in html.split("<main>")[1].split("</main>")[0]
 
 
-def test_home_lists_memberships_with_links(world) -> None:
-    html = client_for(world, "pengurus.rw006").get(reverse("home")).content.decode()
-    assert 'href="/wilayah/33.74.02.1006.006/"' in html
-    assert "RW 006" in html
-    warga = client_for(world, "warga.rt003").get(reverse("home")).content.decode()
-    # A warga cannot open territory pages; they get a link to their own household instead.
-    assert "/wilayah/33.74.02.1006.006.003/" not in warga
-    household = world.households["rt003"]
-    assert reverse("registry:household_detail", args=[household.pk]) in warga
-
-
 def test_pages_need_sign_in(client, world) -> None:
     for url in (
         reverse("home"),
