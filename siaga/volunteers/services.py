@@ -624,8 +624,7 @@ def sign_up(*, actor: Any, shift: Shift, volunteer: Volunteer | None = None) -> 
         notify(
             recipients=pengurus_of(locked.rw_id),
             kind="shift_request",
-            title=_("%(name)s asks to join %(shift)s")
-            % {"name": person.name, "shift": _shift_label(locked)},
+            title=_("A volunteer asks to join %(shift)s") % {"shift": _shift_label(locked)},
             link=_shift_link(locked),
             territory_id=locked.rw_id,
         )
@@ -691,7 +690,6 @@ def withdraw(*, actor: Any, assignment: ShiftAssignment) -> Shift:
             )
             % {"cutoff": f"{timezone.localtime(cutoff):%d-%m-%Y %H:%M}"},
         )
-    volunteer = assignment.volunteer
     was_confirmed = assignment.state == AssignmentState.CONFIRMED
     _delete_assignment(actor, assignment, "withdrawn")
     people = shift.assignments.filter(state=AssignmentState.CONFIRMED).count()
@@ -700,8 +698,7 @@ def withdraw(*, actor: Any, assignment: ShiftAssignment) -> Shift:
         notify(
             recipients=pengurus_of(shift.rw_id),
             kind="shift_withdrawal",
-            title=_("%(name)s withdrew from %(shift)s")
-            % {"name": volunteer.name, "shift": _shift_label(shift)},
+            title=_("A volunteer withdrew from %(shift)s") % {"shift": _shift_label(shift)},
             body=_("%(people)d of at least %(min)d people remain.")
             % {"people": people, "min": shift.min_people}
             if short
