@@ -591,7 +591,11 @@ def sign_up(*, actor: Any, shift: Shift, volunteer: Volunteer | None = None) -> 
     Seats kept for a skill (the template's ``skill_requirements``) go only to volunteers with it.
     """
     policy.require(actor, Perm.VOLUNTEER_WORK, shift)
-    locked = Shift.objects.select_for_update().select_related("template", "posko").get(pk=shift.pk)
+    locked = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("template", "posko")
+        .get(pk=shift.pk)
+    )
     person = _acting_volunteer(actor, locked.rw_id, volunteer)
     if locked.ends_at <= timezone.now():
         raise ValidationFailed.single("shift", _("This shift is over."))
@@ -740,12 +744,12 @@ def decide_sign_up(
     """A pengurus confirms or declines a requested seat; the volunteer is told. A declined
     request is removed (the volunteer may ask again). Returns the confirmed seat, or None."""
     policy.require(actor, Perm.VOLUNTEER_MANAGE, assignment.shift)
-    assignment = _locked_assignment(assignment)
-    shift = (
-        Shift.objects.select_for_update()
+    shift = (  # the shift first, as sign_up locks it: one lock order
+        Shift.objects.select_for_update(of=("self",))
         .select_related("template", "posko")
         .get(pk=assignment.shift_id)
     )
+    assignment = _locked_assignment(assignment)
     if assignment.state != AssignmentState.REQUESTED:
         raise ValidationFailed.single("__all__", _("This sign-up was already decided."))
     volunteer = assignment.volunteer
@@ -893,6 +897,10 @@ def request_swap(
         raise Http404("not found")
     if to_volunteer.rw_id != shift.rw_id or to_volunteer.status != VolunteerStatus.ACTIVE:
         raise ValidationFailed.single("to_volunteer", _("Choose an active volunteer of this RW."))
+    if assignment.state != AssignmentState.CONFIRMED:
+        raise ValidationFailed.single(
+            "__all__", _("The pengurus has not confirmed you on this shift yet.")
+        )
     if shift.assignments.filter(volunteer=to_volunteer).exists():
         raise ValidationFailed.single("to_volunteer", _("Already on this shift."))
     swap = SwapRequest.objects.create(
