@@ -906,6 +906,14 @@ def request_swap(
     swap = SwapRequest.objects.create(
         assignment=assignment, rw_id=shift.rw_id, to_volunteer=to_volunteer, reason=reason
     )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=swap, territory_id=shift.rw_id)
+    notify(
+        recipients=pengurus_of(shift.rw_id),
+        kind="swap_request",
+        title=_("A swap is asked for %(shift)s") % {"shift": _shift_label(shift)},
+        link=_shift_link(shift),
+        territory_id=shift.rw_id,
+    )
     contribute(actor, "volunteers.swap_request", shift.rw_id, swap)
     return swap
 

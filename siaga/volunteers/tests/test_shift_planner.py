@@ -524,3 +524,91 @@ def test_api_my_shifts_and_calendar(api: Api, world: Any, client: Any) -> None:
     assert api.delete("/api/v1/me/calendar", "relawan.rw006").status_code == 204
     assert client.get(url).status_code == 404
     assert_error(api.post("/api/v1/me/calendar", "warga.rt003", {}), 422, "invalid")
+
+
+def test_template_rules_are_edited_on_the_web_and_in_the_api(
+    client: Any, api: Api, world: Any
+) -> None:
+    posko = _posko(world)
+    created = api.post(
+        f"/api/v1/posko/{posko.pk}/shift-templates",
+        "pengurus.rw006",
+        {
+            "name": "jaga",
+            "starts": "06:00",
+            "ends": "14:00",
+            "withdraw_cutoff_hours": 24,
+            "requires_confirmation": True,
+            "skill_requirements": {"nakes": 1},
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["withdraw_cutoff_hours"], body["requires_confirmation"]) == (24, True)
+    assert body["skill_requirements"] == {"nakes": 1}
+    bad = assert_error(
+        api.patch(
+            f"/api/v1/shift-templates/{body['id']}",
+            "pengurus.rw006",
+            {"skill_requirements": {"nakes": 9}},
+        ),
+        422,
+        "invalid",
+    )
+    assert "skill_requirements" in bad["fields"]
+    client.force_login(world.users["pengurus.rw006"])
+    url = f"/relawan/posko/jadwal-tetap/{body['id']}/"
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["form"]["skill_nakes"].value() == 1
+    response = client.post(
+        url,
+        {
+            "name": "jaga",
+            "starts": "06:00",
+            "ends": "14:00",
+            "min_people": 2,
+            "max_people": 4,
+            "active": "on",
+            "withdraw_cutoff_hours": "",
+            "skill_driver": "2",
+        },
+    )
+    assert response.status_code == 302
+    template = ShiftTemplate.objects.get(pk=body["id"])
+    assert template.skill_requirements == {"driver": 2}
+    assert (template.withdraw_cutoff_hours, template.requires_confirmation) == (12, False)
+    entry = AuditEntry.objects.filter(
+        object_type="volunteers.shifttemplate", action="update"
+    ).last()
+    assert entry is not None and entry.changes["skill_requirements"] == [
+        str({"nakes": 1}),
+        str({"driver": 2}),
+    ]
+
+
+def test_a_swap_request_tells_the_pengurus(world: Any) -> None:
+    shift = _shift(world)
+    _volunteer(world, "relawan.rw006")
+    budi = _volunteer(world, "Budi")
+    seat = services.sign_up(actor=world.users["relawan.rw006"], shift=shift)
+    services.request_swap(actor=world.users["relawan.rw006"], assignment=seat, to_volunteer=budi)
+    note = Notification.objects.get(kind="swap_request")
+    assert note.recipient == world.users["pengurus.rw006"] and "Budi" not in note.title
+
+
+def test_roster_api_query_count_does_not_grow_with_shifts(api: Api, world: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _shift(world, skill_requirements={"nakes": 1})
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/shifts?gaps=true", "pengurus.rw006").status_code == 200
+        return len(captured.captured_queries)
+
+    count()
+    few = count()
+    for n in range(3):
+        _shift(world, days=3 + n, skill_requirements={"driver": 1})
+    assert count() == few
