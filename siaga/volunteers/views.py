@@ -199,9 +199,6 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
                 feed_url = request.build_absolute_uri(
                     reverse("volunteers:calendar_feed", args=[raw])
                 )
-                messages.success(
-                    request, _("Your calendar address is ready. Copy it now: it is shown once.")
-                )
             elif action == "revoke":
                 services.revoke_calendar_token(actor=user)
                 messages.success(request, _("The calendar address no longer works."))
