@@ -255,7 +255,7 @@ def _volunteers(w: _Window, acc: Acc) -> None:
     """Shifts with at least ``min_people`` assigned; hours checked in; tasks closed by due time."""
     shifts = (
         w.scoped(Shift.objects.filter(day__gte=w.day_from, day__lte=w.day_to), "rw_id")
-        .annotate(n=Count("assignments"))
+        .annotate(n=Count("assignments", filter=Q(assignments__state="confirmed")))
         .values_list("rw_id", "day", "n", "min_people")
     )
     for rw, day, n, needed in shifts:

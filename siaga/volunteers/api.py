@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -26,6 +27,8 @@ from siaga.territory.selectors import territory_param
 
 from . import selectors, services
 from .models import (
+    DEFAULT_WITHDRAW_CUTOFF_HOURS,
+    AssignmentState,
     Posko,
     PoskoKind,
     Priority,
@@ -166,8 +169,16 @@ class ShiftOut(Schema):
     ends_at: dt.datetime
     min_people: int
     max_people: int
-    people: int
-    gap: bool = Field(description="Fewer people signed up than the minimum.")
+    people: int = Field(description="Confirmed people (requested seats wait).")
+    gap: bool = Field(
+        description="Fewer people confirmed than the minimum, or a needed skill missing."
+    )
+    missing_skills: dict[str, int] = Field(
+        description="Skills the template needs that the confirmed people do not cover yet."
+    )
+    one_off: bool = Field(description="A shift without a template, planned for one day.")
+    withdraw_until: dt.datetime = Field(description="Volunteers may withdraw until then.")
+    requires_confirmation: bool
 
     @staticmethod
     def resolve_posko(obj: Any) -> str:
@@ -175,7 +186,21 @@ class ShiftOut(Schema):
 
     @staticmethod
     def resolve_gap(obj: Any) -> bool:
+        if hasattr(obj, "is_gap"):
+            return bool(obj.is_gap)
         return bool(obj.people < obj.min_people)
+
+    @staticmethod
+    def resolve_missing_skills(obj: Any) -> dict[str, int]:
+        return dict(getattr(obj, "missing_skills", {}))
+
+    @staticmethod
+    def resolve_one_off(obj: Any) -> bool:
+        return bool(obj.is_one_off)
+
+    @staticmethod
+    def resolve_withdraw_until(obj: Any) -> dt.datetime:
+        return obj.withdraw_cutoff
 
 
 class ShiftQuery(PageQuery):
@@ -189,6 +214,7 @@ class AssignmentOut(Schema):
     id: int
     shift: int
     volunteer: int
+    state: str = Field(json_schema_extra=_enum(list(AssignmentState.values)))
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
     hours: float
@@ -415,10 +441,15 @@ def list_shifts(request: HttpRequest, filters: Query[ShiftQuery]) -> dict[str, A
         end=filters.end,
     )
     if filters.gaps:
-        from django.db.models import F
+        queryset = queryset.filter(pk__in=selectors.gap_ids(queryset))
+    page = paginate(queryset, filters.limit, filters.offset)
+    page["items"] = selectors.mark_gaps(page["items"])
+    return page
 
-        queryset = queryset.filter(people__lt=F("min_people"))  # type: ignore[misc]
-    return paginate(queryset, filters.limit, filters.offset)
+
+def _shift_out(request: HttpRequest, shift_id: int) -> Any:
+    """The shift as the roster shows it now (people, gap, missing skills)."""
+    return selectors.mark_gaps(selectors.shifts(request.user).filter(pk=shift_id))[0]
 
 
 @router.post("/shifts/{shift_id}/signup", response={201: AssignmentOut, **ERRORS})
@@ -428,13 +459,18 @@ def sign_up(request: HttpRequest, shift_id: Id, payload: SignUpIn) -> Status:
     return Status(201, services.sign_up(actor=request.user, shift=shift, volunteer=volunteer))
 
 
-def _assignment(request: HttpRequest, shift_id: int, volunteer_id: int | None) -> ShiftAssignment:
-    shift = selectors.shift_for_view(request.user, shift_id)
+def _assignment(
+    request: HttpRequest,
+    shift_id: int,
+    volunteer_id: int | None,
+    perm: Perm = Perm.VOLUNTEER_VIEW,
+) -> ShiftAssignment:
+    shift = selectors.shift_for_view(request.user, shift_id, perm)
     if volunteer_id is None:
         own = services.volunteer_of(request.user, shift.rw_id)
         volunteer_id = own.pk if own else None
     assignment = (
-        ShiftAssignment.objects.select_related("shift", "volunteer")
+        ShiftAssignment.objects.select_related("shift__template", "shift__posko", "volunteer")
         .filter(shift=shift, volunteer_id=volunteer_id or 0)
         .first()
     )
@@ -453,6 +489,128 @@ def check_in(request: HttpRequest, shift_id: Id, payload: CheckIn) -> Any:
 def check_out(request: HttpRequest, shift_id: Id, payload: CheckIn) -> Any:
     assignment = _assignment(request, shift_id, payload.volunteer)
     return services.check_out(actor=request.user, assignment=assignment)
+
+
+class WithdrawIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SeatIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    volunteer: BodyId
+
+
+class SeatDecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    volunteer: BodyId
+    confirm: bool
+
+
+class SeatDecisionOut(Schema):
+    shift: int
+    volunteer: int
+    state: str = Field(json_schema_extra=_enum(["confirmed", "declined"]))
+
+
+@router.post("/shifts/{shift_id}/withdraw", response={200: ShiftOut, **ERRORS})
+def withdraw(request: HttpRequest, shift_id: Id, payload: WithdrawIn) -> Any:
+    """Give up my seat on a shift: refused after check-in and after the template's cutoff
+    (``withdraw_until``); the RW's pengurus are told and the seat is open again."""
+    assignment = _assignment(request, shift_id, None)
+    services.withdraw(actor=request.user, assignment=assignment)
+    return _shift_out(request, shift_id)
+
+
+@router.post("/shifts/{shift_id}/remove", response={200: ShiftOut, **ERRORS})
+def remove_from_shift(request: HttpRequest, shift_id: Id, payload: SeatIn) -> Any:
+    """A pengurus takes a named volunteer off the shift (they are told)."""
+    assignment = _assignment(request, shift_id, payload.volunteer, Perm.VOLUNTEER_MANAGE)
+    services.remove_from_shift(actor=request.user, assignment=assignment)
+    return _shift_out(request, shift_id)
+
+
+@router.post("/shifts/{shift_id}/decision", response={200: SeatDecisionOut, **ERRORS})
+def decide_sign_up(request: HttpRequest, shift_id: Id, payload: SeatDecisionIn) -> Any:
+    """A pengurus confirms or declines a volunteer's request for a seat (they are told)."""
+    assignment = _assignment(request, shift_id, payload.volunteer, Perm.VOLUNTEER_MANAGE)
+    seat = services.decide_sign_up(
+        actor=request.user, assignment=assignment, confirm=payload.confirm
+    )
+    return {
+        "shift": shift_id,
+        "volunteer": payload.volunteer,
+        "state": "confirmed" if seat is not None else "declined",
+    }
+
+
+class MyShiftOut(Schema):
+    shift: int
+    volunteer: int
+    state: str = Field(json_schema_extra=_enum(list(AssignmentState.values)))
+    posko: str
+    name: str
+    day: dt.date
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    checked_in_at: dt.datetime | None
+    withdraw_until: dt.datetime
+
+    @staticmethod
+    def resolve_shift(obj: ShiftAssignment) -> int:
+        return obj.shift_id
+
+    @staticmethod
+    def resolve_volunteer(obj: ShiftAssignment) -> int:
+        return obj.volunteer_id
+
+    @staticmethod
+    def resolve_posko(obj: ShiftAssignment) -> str:
+        return obj.shift.posko.name
+
+    @staticmethod
+    def resolve_name(obj: ShiftAssignment) -> str:
+        return obj.shift.name
+
+    @staticmethod
+    def resolve_day(obj: ShiftAssignment) -> dt.date:
+        return obj.shift.day
+
+    @staticmethod
+    def resolve_starts_at(obj: ShiftAssignment) -> dt.datetime:
+        return obj.shift.starts_at
+
+    @staticmethod
+    def resolve_ends_at(obj: ShiftAssignment) -> dt.datetime:
+        return obj.shift.ends_at
+
+    @staticmethod
+    def resolve_withdraw_until(obj: ShiftAssignment) -> dt.datetime:
+        return obj.shift.withdraw_cutoff
+
+
+class CalendarOut(Schema):
+    url: str = Field(description="The feed's secret address; shown only in this answer.")
+
+
+@router.get("/me/shifts", response={200: Page[MyShiftOut], **ERRORS})
+def my_shifts(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    """Jadwal saya: my upcoming shifts in every RW where I volunteer, soonest first."""
+    return paginate(selectors.my_schedule(request.user), filters.limit, filters.offset)
+
+
+@router.post("/me/calendar", response={201: CalendarOut, **ERRORS})
+def issue_calendar(request: HttpRequest) -> Status:
+    """Make (or make anew) the secret address of my iCal feed; the old one stops working."""
+    raw = services.issue_calendar_token(actor=acting_user(request))
+    url = request.build_absolute_uri(reverse("volunteers:calendar_feed", args=[raw]))
+    return Status(201, {"url": url})
+
+
+@router.delete("/me/calendar", response={204: None, **ERRORS})
+def revoke_calendar(request: HttpRequest) -> Status:
+    """Revoke my iCal feed's address."""
+    services.revoke_calendar_token(actor=acting_user(request))
+    return Status(204, None)
 
 
 @router.post("/shifts/{shift_id}/screenings", response={201: ScreeningOut, **ERRORS})
@@ -579,6 +737,9 @@ class ShiftTemplateOut(Schema):
     max_people: int
     weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday; empty = every day.")
     active: bool
+    withdraw_cutoff_hours: int
+    requires_confirmation: bool
+    skill_requirements: dict[str, int]
 
     @staticmethod
     def resolve_posko(obj: ShiftTemplate) -> int:
@@ -594,6 +755,20 @@ class ShiftTemplateIn(Schema):
     max_people: int = Field(4, ge=1, le=50)
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list)
     active: bool = True
+    withdraw_cutoff_hours: int = Field(
+        DEFAULT_WITHDRAW_CUTOFF_HOURS,
+        ge=0,
+        le=168,
+        description="Volunteers may withdraw until this many hours before the start.",
+    )
+    requires_confirmation: bool = Field(
+        False, description="Sign-ups wait for the pengurus to confirm."
+    )
+    skill_requirements: dict[str, int] = Field(
+        default_factory=dict,
+        description='Seats kept for a skill, e.g. {"nakes": 1}.',
+        examples=[{"nakes": 1}],
+    )
 
 
 class ShiftTemplatePatch(Schema):
@@ -605,6 +780,19 @@ class ShiftTemplatePatch(Schema):
     max_people: int | None = Field(None, ge=1, le=50)
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = None
     active: bool | None = None
+    withdraw_cutoff_hours: int | None = Field(None, ge=0, le=168)
+    requires_confirmation: bool | None = None
+    skill_requirements: dict[str, int] | None = None
+
+
+class OneOffShiftIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=60, examples=["vaksinasi"])
+    day: dt.date
+    starts: dt.time = Field(examples=["08:00"])
+    ends: dt.time = Field(examples=["12:00"], description="Before ``starts``: ends next day.")
+    min_people: int = Field(1, ge=1, le=50)
+    max_people: int = Field(4, ge=1, le=50)
 
 
 class RosterIn(Schema):
@@ -687,11 +875,22 @@ def update_shift_template(
         "max_people": template.max_people,
         "weekdays": template.weekdays,
         "active": template.active,
+        "withdraw_cutoff_hours": template.withdraw_cutoff_hours,
+        "requires_confirmation": template.requires_confirmation,
+        "skill_requirements": template.skill_requirements,
     }
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.update_shift_template(
         actor=acting_user(request), template=template, **(current | changes)
     )
+
+
+@router.post("/posko/{posko_id}/shifts", response={201: ShiftOut, **ERRORS})
+def create_one_off_shift(request: HttpRequest, posko_id: Id, payload: OneOffShiftIn) -> Status:
+    """A one-off shift of the posko for one day (no template)."""
+    posko = selectors.posko_for_view(request.user, posko_id)
+    shift = services.create_one_off_shift(actor=request.user, posko=posko, **payload.dict())
+    return Status(201, _shift_out(request, shift.pk))
 
 
 @router.post("/posko/{posko_id}/roster", response={201: RosterOut, **ERRORS})

@@ -16,7 +16,7 @@ from siaga.core.forms import ServiceForm
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
-from .models import PoskoKind
+from .models import DEFAULT_WITHDRAW_CUTOFF_HOURS, PoskoKind, Skill
 
 RW_CHOICE_LIMIT = 300
 WEEKDAYS = [
@@ -102,6 +102,98 @@ class ShiftTemplateForm(ServiceForm):
         help_text=_("None ticked: every day."),
     )
     active = forms.BooleanField(label=_("Active (used for new rosters)"), required=False)
+    withdraw_cutoff_hours = forms.IntegerField(
+        label=_("Withdrawals close (hours before the start)"),
+        initial=DEFAULT_WITHDRAW_CUTOFF_HOURS,
+        required=False,
+        help_text=_("Empty: 12 hours."),
+        min_value=0,
+        max_value=168,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 168}),
+        error_messages={
+            "min_value": _("The withdrawal cutoff is 0 to 168 hours (a week) before the start."),
+            "max_value": _("The withdrawal cutoff is 0 to 168 hours (a week) before the start."),
+        },
+    )
+    requires_confirmation = forms.BooleanField(
+        label=_("Sign-ups wait for the pengurus to confirm"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = dict(kwargs.get("initial") or {})
+        for skill, count in (initial.pop("skill_requirements", None) or {}).items():
+            initial[f"skill_{skill}"] = count
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for value, label in Skill.choices:
+            self.fields[f"skill_{value}"] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=50,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 50}),
+            )
+
+    def skill_fields(self) -> list[forms.BoundField]:
+        return [self[f"skill_{value}"] for value in Skill.values]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned data as the services take it: the skill counts as one mapping."""
+        data = dict(self.cleaned_data)
+        needs = {}
+        for value in Skill.values:
+            count = data.pop(f"skill_{value}", None)
+            if count:
+                needs[value] = count
+        if data.get("withdraw_cutoff_hours") is None:
+            data["withdraw_cutoff_hours"] = DEFAULT_WITHDRAW_CUTOFF_HOURS
+        return data | {"skill_requirements": needs}
+
+
+class OneOffShiftForm(ServiceForm):
+    name = forms.CharField(
+        label=_("Shift name"),
+        max_length=60,
+        help_text=_("E.g. vaksinasi or kerja bakti."),
+        error_messages={"required": _("Give the shift a name, e.g. pagi or malam.")},
+    )
+    day = forms.DateField(
+        label=_("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the day of the shift."),
+            "invalid": _("Enter a date as YYYY-MM-DD."),
+        },
+    )
+    starts = forms.TimeField(
+        label=_("Starts"),
+        widget=_TIME,
+        error_messages={
+            "required": _("Enter the start time, e.g. 06:00."),
+            "invalid": _("Enter a time as HH:MM, e.g. 06:00."),
+        },
+    )
+    ends = forms.TimeField(
+        label=_("Ends"),
+        widget=_TIME,
+        help_text=_("Earlier than the start means the shift ends the next morning."),
+        error_messages={
+            "required": _("Enter the end time, e.g. 14:00."),
+            "invalid": _("Enter a time as HH:MM, e.g. 14:00."),
+        },
+    )
+    min_people = forms.IntegerField(
+        label=_("At least (people)"),
+        initial=1,
+        widget=_PEOPLE,
+        error_messages={"required": _("How many people at least?")},
+    )
+    max_people = forms.IntegerField(
+        label=_("At most (people)"),
+        initial=4,
+        widget=_PEOPLE,
+        error_messages={"required": _("How many people at most?")},
+    )
 
 
 class RosterForm(ServiceForm):

@@ -6,6 +6,7 @@ Rows of an RW carry the RW key (``rw_id``), tasks the key of the territory they 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -152,6 +153,14 @@ class Posko(models.Model):
         return self.name
 
 
+DEFAULT_WITHDRAW_CUTOFF_HOURS = 12
+
+
+def skills_label(counts: dict[str, int]) -> str:
+    labels = dict(Skill.choices)
+    return ", ".join(f"{n}× {labels.get(skill, skill)}" for skill, n in counts.items())
+
+
 class ShiftTemplate(models.Model):
     """A recurring shift of a posko, e.g. pagi 06–14 with 2–4 people on the given weekdays."""
 
@@ -166,6 +175,18 @@ class ShiftTemplate(models.Model):
         _("weekdays"), default=list, blank=True, help_text="0 = Monday … 6 = Sunday; empty = all"
     )
     active = models.BooleanField(default=True)
+    withdraw_cutoff_hours = models.PositiveSmallIntegerField(
+        _("withdrawal cutoff (hours before start)"), default=DEFAULT_WITHDRAW_CUTOFF_HOURS
+    )
+    requires_confirmation = models.BooleanField(
+        _("sign-ups wait for the pengurus to confirm"), default=False
+    )
+    skill_requirements = models.JSONField(
+        _("skills needed"),
+        default=dict,
+        blank=True,
+        help_text='{skill: how many people with it}, e.g. {"nakes": 1}',
+    )
 
     scope_territory_field = "rw_id"
 
@@ -182,9 +203,16 @@ class ShiftTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.starts:%H:%M}–{self.ends:%H:%M}"
 
+    @property
+    def skills_label(self) -> str:
+        """ "1× Health worker (nakes), 2× Driver" (in the active language)."""
+        return skills_label(self.skill_requirements or {})
+
 
 class Shift(models.Model):
-    """One shift on the roster. A gap is a shift with fewer people signed up than its minimum."""
+    """One shift on the roster. A gap is a shift with fewer people confirmed than its minimum,
+    or fewer people with a skill than its template needs. A shift without a template is a
+    one-off shift (a pengurus planned it for one day)."""
 
     posko = models.ForeignKey(Posko, on_delete=models.CASCADE, related_name="shifts")
     rw = models.ForeignKey("territory.Territory", on_delete=models.PROTECT, related_name="+")
@@ -221,12 +249,53 @@ class Shift(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.day:%Y-%m-%d}"
 
+    @property
+    def is_one_off(self) -> bool:
+        return self.template_id is None
+
+    @property
+    def withdraw_cutoff(self) -> Any:
+        """Until when a volunteer may withdraw: the template's cutoff before the start (a
+        one-off shift: the default cutoff)."""
+        hours = (
+            self.template.withdraw_cutoff_hours
+            if self.template is not None
+            else DEFAULT_WITHDRAW_CUTOFF_HOURS
+        )
+        return self.starts_at - dt.timedelta(hours=hours)
+
+    @property
+    def requires_confirmation(self) -> bool:
+        return bool(self.template is not None and self.template.requires_confirmation)
+
+    @property
+    def skill_requirements(self) -> dict[str, int]:
+        """{skill: people needed with it} of the template (a one-off shift needs none)."""
+        if self.template is None:
+            return {}
+        return {k: int(v) for k, v in (self.template.skill_requirements or {}).items() if v}
+
+
+class AssignmentState(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    REQUESTED = "requested", _("Waiting for the pengurus to confirm")
+
 
 class ShiftAssignment(models.Model):
-    """A volunteer on a shift; check-in and check-out give the hours served."""
+    """A volunteer on a shift; check-in and check-out give the hours served.
+
+    ``requested``: the volunteer asked for a seat on a shift whose template wants the pengurus to
+    confirm; it does not count towards the people on the shift until confirmed.
+    """
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="assignments")
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=AssignmentState.choices,
+        default=AssignmentState.CONFIRMED,
+    )
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -235,6 +304,7 @@ class ShiftAssignment(models.Model):
         ordering = ["shift_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["shift", "volunteer"], name="assignment_unique"),
+            _choice_check("state", AssignmentState, "assignment_state_valid"),
             models.CheckConstraint(
                 condition=Q(checked_out_at__isnull=True)
                 | Q(checked_in_at__isnull=False, checked_out_at__gte=F("checked_in_at")),
@@ -247,6 +317,17 @@ class ShiftAssignment(models.Model):
         if self.checked_in_at is None or self.checked_out_at is None:
             return 0.0
         return round((self.checked_out_at - self.checked_in_at).total_seconds() / 3600, 2)
+
+
+class CalendarToken(models.Model):
+    """The secret of a user's personal iCal feed: only its SHA-256 is kept; the feed's address
+    holds the raw token. Revoking deletes the row; regenerating replaces the hash."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
 
 class SwapState(models.TextChoices):

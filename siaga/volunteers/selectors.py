@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -15,6 +18,8 @@ from siaga.territory.models import Territory
 
 from .models import (
     OPEN_TASK_STATES,
+    AssignmentState,
+    CalendarToken,
     Posko,
     Screening,
     Shift,
@@ -26,7 +31,11 @@ from .models import (
     TaskState,
     Team,
     Volunteer,
+    skills_label,
 )
+
+# People on a shift: confirmed seats only (a requested seat waits for the pengurus).
+CONFIRMED_PEOPLE = Count("assignments", filter=Q(assignments__state=AssignmentState.CONFIRMED))
 
 
 def _within(queryset: QuerySet[Any], field: str, territory: Territory | None) -> QuerySet[Any]:
@@ -137,7 +146,7 @@ def shifts(
 ) -> QuerySet[Shift]:
     """Shifts with ``people`` (signed up) and ``gap`` (people below the minimum) annotated."""
     queryset = policy.scope(
-        Shift.objects.select_related("posko").annotate(people=Count("assignments")),
+        Shift.objects.select_related("posko", "template").annotate(people=CONFIRMED_PEOPLE),
         user,
         Perm.VOLUNTEER_VIEW,
     )
@@ -150,25 +159,74 @@ def shifts(
     return _within(queryset, "rw_id", territory).order_by("starts_at", "posko_id")
 
 
-def roster_gaps(queryset: QuerySet[Shift], *, start: dt.date, end: dt.date) -> QuerySet[Shift]:
-    """Shifts between ``start`` (inclusive) and ``end`` (exclusive) under their minimum."""
-    return (
+def missing_skills(shifts: Iterable[Shift]) -> dict[int, dict[str, int]]:
+    """{shift id: {skill: people still needed with it}} for the shifts whose template needs
+    skills (one query for all of them). A confirmed volunteer counts once for each skill they
+    hold."""
+    needing = {s.pk: s.skill_requirements for s in shifts if s.skill_requirements}
+    if not needing:
+        return {}
+    held: dict[int, Counter[str]] = {pk: Counter() for pk in needing}
+    rows = ShiftAssignment.objects.filter(
+        shift_id__in=list(needing), state=AssignmentState.CONFIRMED
+    ).values_list("shift_id", "volunteer__skills")
+    for shift_id, skills in rows:
+        held[shift_id].update(set(skills or ()))
+    answer: dict[int, dict[str, int]] = {}
+    for pk, needs in needing.items():
+        short = {skill: n - held[pk][skill] for skill, n in needs.items() if held[pk][skill] < n}
+        if short:
+            answer[pk] = short
+    return answer
+
+
+def mark_gaps(shifts: Iterable[Shift]) -> list[Shift]:
+    """The shifts (annotated with ``people``) with ``missing_skills`` and ``is_gap`` set: a gap
+    has fewer confirmed people than its minimum, or misses a skill its template needs."""
+    items = list(shifts)
+    short = missing_skills(items)
+    for shift in items:
+        shift.missing_skills = short.get(shift.pk, {})  # type: ignore[attr-defined]
+        shift.missing_label = skills_label(shift.missing_skills)  # type: ignore[attr-defined]
+        shift.is_gap = bool(  # type: ignore[attr-defined]
+            shift.people < shift.min_people or shift.missing_skills  # type: ignore[attr-defined]
+        )
+    return items
+
+
+def gap_ids(queryset: QuerySet[Shift]) -> list[int]:
+    """The ids of the gaps among ``queryset`` (for a paginated list of gaps only)."""
+    candidates = queryset.annotate(gap_people=CONFIRMED_PEOPLE).filter(
+        Q(gap_people__lt=F("min_people"))
+        | (Q(template__isnull=False) & ~Q(template__skill_requirements={}))
+    )
+    return [s.pk for s in mark_gaps(candidates.select_related("template")) if s.is_gap]  # type: ignore[attr-defined]
+
+
+def roster_gaps(queryset: QuerySet[Shift], *, start: dt.date, end: dt.date) -> list[Shift]:
+    """Shifts between ``start`` (inclusive) and ``end`` (exclusive) under their minimum or
+    missing a needed skill, with ``people``, ``missing_skills`` and ``is_gap``."""
+    shifts = (
         queryset.filter(day__gte=start, day__lt=end)
-        .annotate(people=Count("assignments"))
-        .filter(people__lt=F("min_people"))
+        .select_related("template")
+        .annotate(people=CONFIRMED_PEOPLE)
         .order_by("starts_at")
     )
+    return [s for s in mark_gaps(shifts) if s.is_gap]  # type: ignore[attr-defined]
 
 
-def shift_for_view(user: Any, pk: Any) -> Shift:
-    return policy.get_or_404(
-        Shift.objects.select_related("posko"), user, Perm.VOLUNTEER_VIEW, pk=pk
-    )
+def shift_for_view(user: Any, pk: Any, perm: Perm = Perm.VOLUNTEER_VIEW) -> Shift:
+    return policy.get_or_404(Shift.objects.select_related("posko", "template"), user, perm, pk=pk)
 
 
 def shift_detail(shift: Shift) -> dict[str, Any]:
+    assignments = list(shift.assignments.select_related("volunteer").order_by("state", "id"))
+    confirmed = [a for a in assignments if a.state == AssignmentState.CONFIRMED]
+    shift.people = len(confirmed)  # type: ignore[attr-defined]
+    mark_gaps([shift])
     return {
-        "assignments": list(shift.assignments.select_related("volunteer")),
+        "assignments": confirmed,
+        "requested": [a for a in assignments if a.state == AssignmentState.REQUESTED],
         "screenings": Screening.objects.filter(shift=shift).aggregate(
             count=Count("id"),
             newcomers=Count("id", filter=Q(newcomer=True)),
@@ -260,11 +318,45 @@ def hours_by_volunteer(queryset: QuerySet[Volunteer]) -> dict[int, float]:
     return {r["volunteer_id"]: round(r["total"].total_seconds() / 3600, 1) for r in rows}
 
 
-def my_shifts(user: Any, *, now: dt.datetime) -> QuerySet[ShiftAssignment]:
-    """The user's own places on shifts not yet ended (in RWs where they work), soonest first."""
-    reachable = policy.scope(Shift.objects.all(), user, Perm.VOLUNTEER_WORK)
+# ---------------------------------------------------------------- my schedule and calendar
+
+
+def my_schedule(user: Any, *, now: dt.datetime | None = None) -> QuerySet[ShiftAssignment]:
+    """The user's seats on shifts not yet over (confirmed and requested), soonest first, over
+    every RW where they volunteer. Only active volunteer profiles count."""
+    now = now or timezone.now()
     return (
-        ShiftAssignment.objects.select_related("shift__posko", "volunteer")
-        .filter(volunteer__user_id=user.pk, shift__ends_at__gte=now, shift__in=reachable)
-        .order_by("shift__starts_at", "id")
+        ShiftAssignment.objects.filter(
+            volunteer__user_id=user.pk,
+            volunteer__status="active",
+            shift__ends_at__gt=now,
+        )
+        .select_related("shift__posko", "shift__template", "volunteer")
+        .order_by("shift__starts_at", "shift_id")
     )
+
+
+def hash_calendar_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def calendar_owner(raw: str) -> Any:
+    """The user whose calendar feed this raw token opens, or None (unknown or revoked)."""
+    if not raw or len(raw) > 100:
+        return None
+    token = (
+        CalendarToken.objects.select_related("user")
+        .filter(token_hash=hash_calendar_token(raw), user__is_active=True)
+        .first()
+    )
+    return token.user if token else None
+
+
+def has_calendar_token(user: Any) -> bool:
+    return CalendarToken.objects.filter(user_id=user.pk).exists()
+
+
+def my_shifts(user: Any, *, now: dt.datetime) -> QuerySet[ShiftAssignment]:
+    """``my_schedule`` within the RWs where the user may still work (the home page's list)."""
+    reachable = policy.scope(Shift.objects.all(), user, Perm.VOLUNTEER_WORK)
+    return my_schedule(user, now=now).filter(shift__in=reachable)

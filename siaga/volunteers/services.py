@@ -9,7 +9,8 @@ carries a ``source_key`` so a rule run twice makes each task once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import secrets
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -30,7 +31,10 @@ from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory
 
 from .models import (
+    DEFAULT_WITHDRAW_CUTOFF_HOURS,
     OPEN_TASK_STATES,
+    AssignmentState,
+    CalendarToken,
     Posko,
     PoskoKind,
     Priority,
@@ -49,7 +53,7 @@ from .models import (
     Volunteer,
     VolunteerStatus,
 )
-from .selectors import roster_gaps
+from .selectors import hash_calendar_token, missing_skills, roster_gaps
 
 # ---------------------------------------------------------------- helpers
 
@@ -285,6 +289,8 @@ def _clean_template(
     min_people: int | None,
     max_people: int | None,
     weekdays: Iterable[int],
+    withdraw_cutoff_hours: int | None = DEFAULT_WITHDRAW_CUTOFF_HOURS,
+    skill_requirements: Mapping[str, int] | None = None,
     exclude: int | None = None,
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
@@ -319,6 +325,13 @@ def _clean_template(
         days = [-1]
     if any(d not in range(7) for d in days):
         errors["weekdays"] = [_("Weekdays are 0 (Monday) to 6 (Sunday).")]
+    if withdraw_cutoff_hours is None or not 0 <= withdraw_cutoff_hours <= 168:
+        errors["withdraw_cutoff_hours"] = [
+            _("The withdrawal cutoff is 0 to 168 hours (a week) before the start.")
+        ]
+    needs, skill_errors = _clean_skill_requirements(skill_requirements or {}, max_people)
+    if skill_errors:
+        errors["skill_requirements"] = skill_errors
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -328,7 +341,39 @@ def _clean_template(
         "min_people": min_people,
         "max_people": max_people,
         "weekdays": days,
+        "withdraw_cutoff_hours": withdraw_cutoff_hours,
+        "skill_requirements": needs,
     }
+
+
+def _clean_skill_requirements(
+    requirements: Mapping[str, Any], max_people: int | None
+) -> tuple[dict[str, int], list[str]]:
+    """{skill: count} with known skills and whole counts (0 drops the skill); the seats reserved
+    for skills cannot outnumber the shift's maximum."""
+    needs: dict[str, int] = {}
+    errors: list[str] = []
+    for skill, count in requirements.items():
+        if skill not in Skill.values:
+            errors.append(_("Unknown skill: %(skill)s.") % {"skill": skill})
+            continue
+        try:
+            number = int(count)
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0 or number > 50:
+            errors.append(
+                _("Enter how many people with %(skill)s the shift needs (0 to 50).")
+                % {"skill": Skill(skill).label}
+            )
+        elif number:
+            needs[skill] = number
+    if not errors and max_people is not None and sum(needs.values()) > max_people:
+        errors.append(
+            _("The shift needs more skilled people (%(needed)d) than it has places (%(max)d).")
+            % {"needed": sum(needs.values()), "max": max_people}
+        )
+    return dict(sorted(needs.items())), errors
 
 
 @transaction.atomic
@@ -343,9 +388,14 @@ def create_shift_template(
     max_people: int | None = 4,
     weekdays: Iterable[int] = (),
     active: bool = True,
+    withdraw_cutoff_hours: int | None = DEFAULT_WITHDRAW_CUTOFF_HOURS,
+    requires_confirmation: bool = False,
+    skill_requirements: Mapping[str, int] | None = None,
 ) -> ShiftTemplate:
     """A recurring shift of a posko (e.g. pagi 06–14, 2–4 people); a night shift may end the
-    next morning."""
+    next morning. ``withdraw_cutoff_hours``: volunteers may withdraw until this long before the
+    start; ``requires_confirmation``: sign-ups wait for the pengurus; ``skill_requirements``:
+    seats reserved for people with a skill ({"nakes": 1})."""
     policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
     cleaned = _clean_template(
         posko,
@@ -355,9 +405,15 @@ def create_shift_template(
         min_people=min_people,
         max_people=max_people,
         weekdays=weekdays,
+        withdraw_cutoff_hours=withdraw_cutoff_hours,
+        skill_requirements=skill_requirements,
     )
     template = ShiftTemplate.objects.create(
-        posko=posko, rw_id=posko.rw_id, active=active, **cleaned
+        posko=posko,
+        rw_id=posko.rw_id,
+        active=active,
+        requires_confirmation=requires_confirmation,
+        **cleaned,
     )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=template, territory_id=posko.rw_id)
     contribute(actor, "volunteers.shift_template", posko.rw_id, template)
@@ -376,8 +432,12 @@ def update_shift_template(
     max_people: int | None,
     weekdays: Iterable[int] = (),
     active: bool = True,
+    withdraw_cutoff_hours: int | None = DEFAULT_WITHDRAW_CUTOFF_HOURS,
+    requires_confirmation: bool = False,
+    skill_requirements: Mapping[str, int] | None = None,
 ) -> ShiftTemplate:
-    """Change a shift template; shifts already on the roster keep their times."""
+    """Change a shift template; shifts already on the roster keep their times (the cutoff, the
+    confirmation flag and the skills needed apply to them from now on)."""
     policy.require(actor, Perm.VOLUNTEER_MANAGE, template)
     template = ShiftTemplate.objects.select_for_update().select_related("posko").get(pk=template.pk)
     cleaned = _clean_template(
@@ -388,13 +448,26 @@ def update_shift_template(
         min_people=min_people,
         max_people=max_people,
         weekdays=weekdays,
+        withdraw_cutoff_hours=withdraw_cutoff_hours,
+        skill_requirements=skill_requirements,
         exclude=template.pk,
     )
     audit.audited_update(
         actor=actor,
         obj=template,
-        changes=cleaned | {"active": active},
-        fields=("name", "starts", "ends", "min_people", "max_people", "weekdays", "active"),
+        changes=cleaned | {"active": active, "requires_confirmation": requires_confirmation},
+        fields=(
+            "name",
+            "starts",
+            "ends",
+            "min_people",
+            "max_people",
+            "weekdays",
+            "active",
+            "withdraw_cutoff_hours",
+            "requires_confirmation",
+            "skill_requirements",
+        ),
         territory_id=template.rw_id,
     )
     contribute(actor, "volunteers.shift_template", template.rw_id, template)
@@ -470,21 +543,346 @@ def _acting_volunteer(actor: Any, rw_id: int, volunteer: Volunteer | None) -> Vo
     return volunteer
 
 
+def _skill_labels(skills: Iterable[str]) -> str:
+    return ", ".join(str(Skill(skill).label) for skill in skills)
+
+
+def _check_seat(shift: Shift, person: Volunteer) -> None:
+    """Refuse a seat when the shift is full, or when the free places are all reserved for
+    skills this volunteer does not hold."""
+    people = shift.assignments.filter(state=AssignmentState.CONFIRMED).count()
+    if people >= shift.max_people:
+        raise ValidationFailed.single("shift", _("This shift is full."))
+    short = missing_skills([shift]).get(shift.pk, {})
+    if not short or set(person.skills or ()) & set(short):
+        return
+    if shift.max_people - people <= sum(short.values()):
+        raise ValidationFailed.single(
+            "shift",
+            _(
+                "The places left on this shift are kept for volunteers with these skills: "
+                "%(skills)s. Your profile does not list them; ask the pengurus."
+            )
+            % {"skills": _skill_labels(short)},
+        )
+
+
+def _shift_link(shift: Shift) -> str:
+    return reverse("volunteers:shift", args=[shift.pk])
+
+
+def _volunteer_user(volunteer: Volunteer) -> list[User]:
+    if volunteer.user_id is None:
+        return []
+    return list(User.objects.filter(pk=volunteer.user_id, is_active=True))
+
+
+def _shift_label(shift: Shift) -> str:
+    local = timezone.localtime(shift.starts_at)
+    return f"{shift.name} {local:%d-%m-%Y %H:%M} ({shift.posko.name})"
+
+
 @transaction.atomic
 def sign_up(*, actor: Any, shift: Shift, volunteer: Volunteer | None = None) -> ShiftAssignment:
-    """Put a volunteer on a shift (self sign-up, or a coordinator filling a gap)."""
+    """Put a volunteer on a shift (self sign-up, or a coordinator putting a named volunteer on).
+
+    On a shift whose template asks for confirmation a volunteer's own sign-up waits for the
+    pengurus (state ``requested``; the pengurus are told); a coordinator's is confirmed at once.
+    Seats kept for a skill (the template's ``skill_requirements``) go only to volunteers with it.
+    """
     policy.require(actor, Perm.VOLUNTEER_WORK, shift)
-    locked = Shift.objects.select_for_update().get(pk=shift.pk)
+    locked = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("template", "posko")
+        .get(pk=shift.pk)
+    )
     person = _acting_volunteer(actor, locked.rw_id, volunteer)
     if locked.ends_at <= timezone.now():
         raise ValidationFailed.single("shift", _("This shift is over."))
-    if locked.assignments.filter(volunteer=person).exists():
+    existing = locked.assignments.filter(volunteer=person).first()
+    if existing is not None:
+        if existing.state == AssignmentState.REQUESTED:
+            raise ValidationFailed.single(
+                "shift", _("Already asked for this shift; the pengurus will confirm.")
+            )
         raise ValidationFailed.single("shift", _("Already signed up for this shift."))
-    if locked.assignments.count() >= locked.max_people:
-        raise ValidationFailed.single("shift", _("This shift is full."))
-    assignment = ShiftAssignment.objects.create(shift=locked, volunteer=person)
+    _check_seat(locked, person)
+    by_manager = person.user_id != getattr(actor, "pk", None) and policy.covers_territory(
+        actor, Perm.VOLUNTEER_MANAGE, locked.rw_id
+    )
+    waits = locked.requires_confirmation and not by_manager
+    assignment = ShiftAssignment.objects.create(
+        shift=locked,
+        volunteer=person,
+        state=AssignmentState.REQUESTED if waits else AssignmentState.CONFIRMED,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=assignment,
+        territory_id=locked.rw_id,
+        summary=f"{person.name}: {_shift_label(locked)}"[:255],
+        changes={"state": [None, assignment.state]},
+    )
+    if waits:
+        notify(
+            recipients=pengurus_of(locked.rw_id),
+            kind="shift_request",
+            title=_("A volunteer asks to join %(shift)s") % {"shift": _shift_label(locked)},
+            link=_shift_link(locked),
+            territory_id=locked.rw_id,
+        )
+    elif by_manager:
+        notify(
+            recipients=_volunteer_user(person),
+            kind="shift_assigned",
+            title=_("You are on the shift %(shift)s") % {"shift": _shift_label(locked)},
+            link=_shift_link(locked),
+            territory_id=locked.rw_id,
+        )
     contribute(actor, "volunteers.sign_up", locked.rw_id, assignment)
     return assignment
+
+
+def _locked_assignment(assignment: ShiftAssignment) -> ShiftAssignment:
+    return (
+        ShiftAssignment.objects.select_for_update(of=("self",))
+        .select_related("shift__posko", "shift__template", "volunteer")
+        .get(pk=assignment.pk)
+    )
+
+
+def _delete_assignment(actor: Any, assignment: ShiftAssignment, why: str) -> None:
+    shift = assignment.shift
+    audit.record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=assignment,
+        territory_id=shift.rw_id,
+        summary=f"{assignment.volunteer.name}: {_shift_label(shift)} ({why})"[:255],
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def withdraw(*, actor: Any, assignment: ShiftAssignment) -> Shift:
+    """A volunteer gives up their own seat on a shift.
+
+    Refused once checked in, and (for a confirmed seat) after the template's cutoff before the
+    start. The pengurus of the RW are told; the seat is free again, so an under-staffed shift
+    shows up among the roster gaps.
+    """
+    policy.require(actor, Perm.VOLUNTEER_WORK, assignment.shift)
+    if assignment.volunteer.user_id != getattr(actor, "pk", None):
+        raise Http404("not found")
+    assignment = _locked_assignment(assignment)
+    shift = assignment.shift
+    if assignment.checked_in_at is not None:
+        raise ValidationFailed.single(
+            "__all__", _("You have checked in: you can no longer withdraw from this shift.")
+        )
+    now = timezone.now()
+    if shift.starts_at <= now:
+        raise ValidationFailed.single("__all__", _("This shift has already started."))
+    cutoff = shift.withdraw_cutoff
+    if assignment.state == AssignmentState.CONFIRMED and now >= cutoff:
+        raise ValidationFailed.single(
+            "__all__",
+            _(
+                "Withdrawals for this shift closed at %(cutoff)s. Ask for a swap, or tell "
+                "the pengurus."
+            )
+            % {"cutoff": f"{timezone.localtime(cutoff):%d-%m-%Y %H:%M}"},
+        )
+    was_confirmed = assignment.state == AssignmentState.CONFIRMED
+    _delete_assignment(actor, assignment, "withdrawn")
+    people = shift.assignments.filter(state=AssignmentState.CONFIRMED).count()
+    if was_confirmed:
+        short = people < shift.min_people
+        notify(
+            recipients=pengurus_of(shift.rw_id),
+            kind="shift_withdrawal",
+            title=_("A volunteer withdrew from %(shift)s") % {"shift": _shift_label(shift)},
+            body=_("%(people)d of at least %(min)d people remain.")
+            % {"people": people, "min": shift.min_people}
+            if short
+            else "",
+            link=_shift_link(shift),
+            territory_id=shift.rw_id,
+        )
+    return shift
+
+
+@transaction.atomic
+def remove_from_shift(*, actor: Any, assignment: ShiftAssignment) -> Shift:
+    """A pengurus takes a volunteer off a shift (no cutoff; refused once they checked in).
+    The volunteer is told."""
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, assignment.shift)
+    assignment = _locked_assignment(assignment)
+    shift = assignment.shift
+    if assignment.checked_in_at is not None:
+        raise ValidationFailed.single(
+            "volunteer", _("This volunteer has checked in and cannot be removed.")
+        )
+    volunteer = assignment.volunteer
+    _delete_assignment(actor, assignment, "removed")
+    notify(
+        recipients=_volunteer_user(volunteer),
+        kind="shift_removed",
+        title=_("The pengurus took you off the shift %(shift)s") % {"shift": _shift_label(shift)},
+        link=reverse("volunteers:my_schedule"),
+        territory_id=shift.rw_id,
+    )
+    contribute(actor, "volunteers.roster_edit", shift.rw_id, shift)
+    return shift
+
+
+@transaction.atomic
+def decide_sign_up(
+    *, actor: Any, assignment: ShiftAssignment, confirm: bool
+) -> ShiftAssignment | None:
+    """A pengurus confirms or declines a requested seat; the volunteer is told. A declined
+    request is removed (the volunteer may ask again). Returns the confirmed seat, or None."""
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, assignment.shift)
+    shift = (  # the shift first, as sign_up locks it: one lock order
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("template", "posko")
+        .get(pk=assignment.shift_id)
+    )
+    assignment = _locked_assignment(assignment)
+    if assignment.state != AssignmentState.REQUESTED:
+        raise ValidationFailed.single("__all__", _("This sign-up was already decided."))
+    volunteer = assignment.volunteer
+    label = _shift_label(shift)
+    if not confirm:
+        _delete_assignment(actor, assignment, "declined")
+        notify(
+            recipients=_volunteer_user(volunteer),
+            kind="shift_declined",
+            title=_("Your request for %(shift)s was declined") % {"shift": label},
+            link=reverse("volunteers:roster"),
+            territory_id=shift.rw_id,
+        )
+        contribute(actor, "volunteers.sign_up_decision", shift.rw_id, shift)
+        return None
+    if shift.ends_at <= timezone.now():
+        raise ValidationFailed.single("shift", _("This shift is over."))
+    _check_seat(shift, volunteer)
+    audit.audited_update(
+        actor=actor,
+        obj=assignment,
+        changes={"state": AssignmentState.CONFIRMED},
+        territory_id=shift.rw_id,
+    )
+    notify(
+        recipients=_volunteer_user(volunteer),
+        kind="shift_confirmed",
+        title=_("You are confirmed for %(shift)s") % {"shift": label},
+        link=_shift_link(shift),
+        territory_id=shift.rw_id,
+    )
+    contribute(actor, "volunteers.sign_up_decision", shift.rw_id, assignment)
+    return assignment
+
+
+@transaction.atomic
+def create_one_off_shift(
+    *,
+    actor: Any,
+    posko: Posko,
+    name: str,
+    day: dt.date | None,
+    starts: dt.time | None,
+    ends: dt.time | None,
+    min_people: int | None = 1,
+    max_people: int | None = 4,
+) -> Shift:
+    """A shift for one day without a template (a kerja bakti, a vaccination day); an end before
+    the start means the next morning."""
+    policy.require(actor, Perm.VOLUNTEER_MANAGE, posko)
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("Give the shift a name, e.g. pagi or malam.")]
+    elif len(name) > 60:
+        errors["name"] = [_("Use at most 60 characters.")]
+    if day is None:
+        errors["day"] = [_("Enter the day of the shift.")]
+    if starts is None:
+        errors["starts"] = [_("Enter the start time, e.g. 06:00.")]
+    if ends is None:
+        errors["ends"] = [_("Enter the end time, e.g. 14:00.")]
+    elif starts is not None and starts == ends:
+        errors["ends"] = [_("A shift cannot end when it starts.")]
+    if min_people is None or min_people < 1:
+        errors["min_people"] = [_("At least one person.")]
+    elif min_people > 50:
+        errors["min_people"] = [_("At most 50 people.")]
+    if max_people is None or max_people > 50:
+        errors["max_people"] = [_("Enter the maximum number of people (at most 50).")]
+    elif min_people is not None and max_people < min_people:
+        errors["max_people"] = [_("The maximum cannot be below the minimum.")]
+    if not errors:
+        assert day is not None and starts is not None and ends is not None
+        starts_at, ends_at = _shift_times(day, starts, ends)
+        if ends_at <= timezone.now():
+            errors["day"] = [_("This shift would already be over; choose a later day or time.")]
+    if errors:
+        raise ValidationFailed(errors)
+    assert day is not None and min_people is not None and max_people is not None
+    shift = Shift.objects.create(
+        posko=posko,
+        rw_id=posko.rw_id,
+        template=None,
+        name=name,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        min_people=min_people,
+        max_people=max_people,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=shift, territory_id=posko.rw_id)
+    contribute(actor, "volunteers.one_off_shift", posko.rw_id, shift)
+    return shift
+
+
+# ---------------------------------------------------------------- personal calendar feed
+
+
+@transaction.atomic
+def issue_calendar_token(*, actor: User) -> str:
+    """A new secret for the user's iCal feed (the old address stops working). Only its hash is
+    kept: the raw token is returned once, to be shown in the feed's address."""
+    if not Volunteer.objects.filter(user_id=actor.pk, status=VolunteerStatus.ACTIVE).exists():
+        raise ValidationFailed.single("__all__", _("Only active volunteers have a shift calendar."))
+    raw = secrets.token_urlsafe(32)
+    CalendarToken.objects.update_or_create(
+        user=actor,
+        defaults={"token_hash": hash_calendar_token(raw), "created_at": timezone.now()},
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="volunteers.calendartoken",
+        object_id=actor.pk,
+        summary="calendar feed address issued",
+    )
+    return raw
+
+
+@transaction.atomic
+def revoke_calendar_token(*, actor: User) -> bool:
+    """Stop the user's iCal feed; True when there was one."""
+    deleted, _rows = CalendarToken.objects.filter(user_id=actor.pk).delete()
+    if deleted:
+        audit.record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type="volunteers.calendartoken",
+            object_id=actor.pk,
+            summary="calendar feed address revoked",
+        )
+    return bool(deleted)
 
 
 @transaction.atomic
@@ -499,10 +897,22 @@ def request_swap(
         raise Http404("not found")
     if to_volunteer.rw_id != shift.rw_id or to_volunteer.status != VolunteerStatus.ACTIVE:
         raise ValidationFailed.single("to_volunteer", _("Choose an active volunteer of this RW."))
+    if assignment.state != AssignmentState.CONFIRMED:
+        raise ValidationFailed.single(
+            "__all__", _("The pengurus has not confirmed you on this shift yet.")
+        )
     if shift.assignments.filter(volunteer=to_volunteer).exists():
         raise ValidationFailed.single("to_volunteer", _("Already on this shift."))
     swap = SwapRequest.objects.create(
         assignment=assignment, rw_id=shift.rw_id, to_volunteer=to_volunteer, reason=reason
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=swap, territory_id=shift.rw_id)
+    notify(
+        recipients=pengurus_of(shift.rw_id),
+        kind="swap_request",
+        title=_("A swap is asked for %(shift)s") % {"shift": _shift_label(shift)},
+        link=_shift_link(shift),
+        territory_id=shift.rw_id,
     )
     contribute(actor, "volunteers.swap_request", shift.rw_id, swap)
     return swap
@@ -541,6 +951,10 @@ def check_in(
     *, actor: Any, assignment: ShiftAssignment, at: dt.datetime | None = None
 ) -> ShiftAssignment:
     _own_assignment(actor, assignment)
+    if assignment.state == AssignmentState.REQUESTED:
+        raise ValidationFailed.single(
+            "__all__", _("The pengurus has not confirmed you on this shift yet.")
+        )
     if assignment.checked_in_at is not None:
         raise ValidationFailed.single("__all__", _("Already checked in."))
     assignment.checked_in_at = at or timezone.now()

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,9 +24,20 @@ from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.territory import selectors as territory_selectors
 
-from . import selectors, services
-from .forms import PoskoForm, RosterForm, ShiftTemplateForm
-from .models import ShiftAssignment, Skill, SwapRequest, Team, TeamKind, Volunteer, VolunteerStatus
+from . import ical, selectors, services
+from .forms import OneOffShiftForm, PoskoForm, RosterForm, ShiftTemplateForm
+from .models import (
+    AssignmentState,
+    ShiftAssignment,
+    Skill,
+    SwapRequest,
+    Team,
+    TeamKind,
+    Volunteer,
+    VolunteerStatus,
+)
+
+SCHEDULE_PAGE = 20
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -135,28 +148,103 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     """The next two weeks of shifts, gaps highlighted, with self sign-up."""
     start = timezone.localdate()
-    shifts = list(selectors.shifts(request.user, start=start, end=start + dt.timedelta(days=14)))
-    mine = set(
+    shifts = selectors.mark_gaps(
+        selectors.shifts(request.user, start=start, end=start + dt.timedelta(days=14))
+    )
+    seats = dict(
         ShiftAssignment.objects.filter(
             shift__in=shifts, volunteer__user_id=request.user.pk or 0
-        ).values_list("shift_id", flat=True)
+        ).values_list("shift_id", "state")
     )
     return render(
         request,
         "volunteers/roster.html",
         {
             "shifts": shifts,
-            "mine": mine,
-            "gaps": len([s for s in shifts if s.people < s.min_people]),  # type: ignore[attr-defined]
+            "mine": {pk for pk, state in seats.items() if state == AssignmentState.CONFIRMED},
+            "asked": {pk for pk, state in seats.items() if state == AssignmentState.REQUESTED},
+            "gaps": len([s for s in shifts if s.is_gap]),  # type: ignore[attr-defined]
         },
     )
+
+
+@login_required
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    """Jadwal saya: every upcoming shift of the volunteer (all their RWs), 20 a page."""
+    page = Paginator(selectors.my_schedule(request.user), SCHEDULE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "volunteers/my_schedule.html",
+        {
+            "page": page,
+            "seats": list(page.object_list),
+            "has_feed": selectors.has_calendar_token(request.user),
+        },
+    )
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """The personal iCal feed: make (or make anew) its secret address, or revoke it. The address
+    is shown once, right after it is made: only a hash of its token is kept."""
+    user = acting_user(request)
+    feed_url = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "issue":
+                raw = services.issue_calendar_token(actor=user)
+                feed_url = request.build_absolute_uri(
+                    reverse("volunteers:calendar_feed", args=[raw])
+                )
+            elif action == "revoke":
+                services.revoke_calendar_token(actor=user)
+                messages.success(request, _("The calendar address no longer works."))
+                return redirect("volunteers:calendar")
+            else:
+                raise Http404("not found")
+        except ValidationFailed as exc:
+            _errors(request, exc)
+    return render(
+        request,
+        "volunteers/calendar.html",
+        {"feed_url": feed_url, "has_feed": selectors.has_calendar_token(user)},
+    )
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed a calendar app subscribes to (no sign-in: the secret token is the key); an
+    unknown or revoked token answers 404."""
+    owner = selectors.calendar_owner(token)
+    if owner is None:
+        raise Http404("not found")
+    body = ical.shift_calendar(
+        selectors.my_schedule(owner)[:500],
+        name=_("Kampung Siaga shifts"),
+        domain=request.get_host().split(":")[0] or "siaga",
+        link_for=lambda pk: request.build_absolute_uri(reverse("volunteers:shift", args=[pk])),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shift = selectors.shift_for_view(request.user, pk)
     detail = selectors.shift_detail(shift)
-    own = next((a for a in detail["assignments"] if a.volunteer.user_id == request.user.pk), None)
+    seats = [*detail["assignments"], *detail["requested"]]
+    own = next((a for a in seats if a.volunteer.user_id == request.user.pk), None)
+    can_manage = policy.can_act_on(request.user, Perm.VOLUNTEER_MANAGE, shift)
+    on_shift = {a.volunteer_id for a in seats}
+    others = [
+        v
+        for v in Volunteer.objects.filter(rw_id=shift.rw_id, status=VolunteerStatus.ACTIVE)
+        if v.pk not in on_shift
+    ]
     return render(
         request,
         "volunteers/shift_detail.html",
@@ -165,7 +253,12 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "people": len(detail["assignments"]),
             "can_work": policy.can_act_on(request.user, Perm.VOLUNTEER_WORK, shift),
-            "can_manage": policy.can_act_on(request.user, Perm.VOLUNTEER_MANAGE, shift),
+            "can_manage": can_manage,
+            "others": others,
+            "can_withdraw": own is not None
+            and own.checked_in_at is None
+            and (own.state == AssignmentState.REQUESTED or timezone.now() < shift.withdraw_cutoff),
+            "skill_labels": dict(Skill.choices),
             **detail,
         },
     )
@@ -185,8 +278,16 @@ def shift_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
     try:
         if action == "signup":
-            services.sign_up(actor=request.user, shift=shift)
-            messages.success(request, _("You are on this shift."))
+            seat = services.sign_up(actor=request.user, shift=shift)
+            if seat.state == AssignmentState.REQUESTED:
+                messages.success(request, _("Asked; the pengurus will confirm."))
+            else:
+                messages.success(request, _("You are on this shift."))
+        elif action == "withdraw" and assignment is not None:
+            services.withdraw(actor=request.user, assignment=assignment)
+            messages.success(request, _("You are off this shift; the pengurus were told."))
+        elif action in ("assign", "remove", "confirm", "decline"):
+            _manage_seat(request, shift, action)
         elif action in ("checkin", "checkout") and assignment is not None:
             if action == "checkin":
                 services.check_in(actor=request.user, assignment=assignment)
@@ -232,6 +333,34 @@ def shift_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationFailed as exc:
         _errors(request, exc)
     return redirect("volunteers:shift", pk=shift.pk)
+
+
+def _manage_seat(request: HttpRequest, shift: Any, action: str) -> None:
+    """A pengurus puts a named volunteer on the shift, takes one off, or decides a request."""
+    volunteer = policy.get_or_404(
+        Volunteer.objects.all(),
+        request.user,
+        Perm.VOLUNTEER_MANAGE,
+        pk=_int(request.POST.get("volunteer")),
+        rw_id=shift.rw_id,
+    )
+    if action == "assign":
+        services.sign_up(actor=request.user, shift=shift, volunteer=volunteer)
+        messages.success(request, _("%(name)s is on this shift.") % {"name": volunteer.name})
+        return
+    seat = (
+        ShiftAssignment.objects.select_related("shift", "volunteer")
+        .filter(shift=shift, volunteer=volunteer)
+        .first()
+    )
+    if seat is None:
+        raise Http404("not found")
+    if action == "remove":
+        services.remove_from_shift(actor=request.user, assignment=seat)
+        messages.success(request, _("%(name)s is off this shift.") % {"name": volunteer.name})
+    else:
+        services.decide_sign_up(actor=request.user, assignment=seat, confirm=action == "confirm")
+        messages.success(request, _("Saved; the volunteer was told."))
 
 
 @login_required
@@ -359,6 +488,10 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if which == "template" else None, initial={"active": True}
     )
     roster_form = RosterForm(request.POST if which == "roster" else None)
+    shift_form = OneOffShiftForm(
+        request.POST if which == "shift" else None,
+        initial={"day": timezone.localdate(), "min_people": 1, "max_people": 4},
+    )
     if which == "posko" and posko_form.is_valid():
         if accepted(
             posko_form,
@@ -375,7 +508,7 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if accepted(
             template_form,
             lambda: services.create_shift_template(
-                actor=request.user, posko=posko, **template_form.cleaned_data
+                actor=request.user, posko=posko, **template_form.service_kwargs()
             ),
         ):
             messages.success(request, _("Shift template added."))
@@ -393,10 +526,20 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if created is not None:
             messages.success(request, _("%(n)d shifts added to the roster.") % {"n": created})
             return redirect("volunteers:posko", pk=posko.pk)
-    elif which not in ("", "posko", "template", "roster"):
+    elif which == "shift" and shift_form.is_valid():
+        shift = submit(
+            shift_form,
+            lambda: services.create_one_off_shift(
+                actor=request.user, posko=posko, **shift_form.cleaned_data
+            ),
+        )
+        if shift is not None:
+            messages.success(request, _("Shift added."))
+            return redirect("volunteers:shift", pk=shift.pk)
+    elif which not in ("", "posko", "template", "roster", "shift"):
         raise Http404("not found")
     start = timezone.localdate()
-    invalid = any(f.errors for f in (posko_form, template_form, roster_form))
+    invalid = any(f.errors for f in (posko_form, template_form, roster_form, shift_form))
     return render(
         request,
         "volunteers/posko_detail.html",
@@ -404,7 +547,7 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "posko": posko,
             "can_manage": can_manage,
             "templates": list(selectors.shift_templates(request.user, posko=posko)),
-            "upcoming": list(
+            "upcoming": selectors.mark_gaps(
                 selectors.shifts(
                     request.user, posko=posko, start=start, end=start + dt.timedelta(days=7)
                 )
@@ -412,6 +555,7 @@ def posko_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "posko_form": posko_form,
             "template_form": template_form,
             "roster_form": roster_form,
+            "shift_form": shift_form,
         },
         status=422 if invalid else 200,
     )
@@ -428,6 +572,9 @@ def shift_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "max_people": template.max_people,
         "weekdays": template.weekdays,
         "active": template.active,
+        "withdraw_cutoff_hours": template.withdraw_cutoff_hours,
+        "requires_confirmation": template.requires_confirmation,
+        "skill_requirements": template.skill_requirements,
     }
     form = ShiftTemplateForm(request.POST or None, initial=initial)
     if (
@@ -436,7 +583,7 @@ def shift_template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         and accepted(
             form,
             lambda: services.update_shift_template(
-                actor=acting_user(request), template=template, **form.cleaned_data
+                actor=acting_user(request), template=template, **form.service_kwargs()
             ),
         )
     ):

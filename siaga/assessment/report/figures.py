@@ -494,7 +494,10 @@ def _period_metrics(
 
     shifts = (
         ShiftAssignment.objects.filter(
-            volunteer_id__in=volunteer_ids, shift__starts_at__gte=low, shift__starts_at__lt=high
+            volunteer_id__in=volunteer_ids,
+            shift__starts_at__gte=low,
+            shift__starts_at__lt=high,
+            state="confirmed",  # a seat still waiting for the pengurus is no shift of theirs
         )
         .values("volunteer_id")
         .annotate(

@@ -20,6 +20,7 @@ from siaga.demo.commissioning import build_commissioning_demo
 from siaga.demo.health import PUSKESMAS_NAME, build_health_demo
 from siaga.demo.indicators import build_indicators_demo
 from siaga.demo.logistics import build_logistics_demo
+from siaga.demo.shift_planner import build_shift_planner_demo
 from siaga.demo.volunteers import build_volunteers_demo
 
 
@@ -138,6 +139,7 @@ class Command(BaseCommand):
         builders: list[tuple[str, Any]] = [
             (_("health wave (cases, monitoring, referrals, zones)"), build_health_demo),
             (_("volunteers, teams, shifts and tasks"), build_volunteers_demo),
+            (_("shift planner: skills, confirmation, one-off shifts"), build_shift_planner_demo),
             (_("lumbung pangan, aid, donations and loans"), build_logistics_demo),
             (_("needs, budget rounds, plans and meetings"), build_commissioning_demo),
             (_("feedback and complaints"), build_assessment_demo),
