@@ -23,7 +23,7 @@ from siaga.health.models import (
 )
 from siaga.health.protocols import validate_params
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MonitoringForm(ServiceForm):
