@@ -18,6 +18,7 @@ from siaga.core.roles import Perm
 from siaga.health import selectors as health_selectors
 from siaga.registry.models import Household
 from siaga.territory.models import Territory
+from siaga.volunteers.models import Posko
 
 from .models import (
     INBOUND,
@@ -142,6 +143,24 @@ def aid_request_for_view(user: Any, pk: Any) -> AidRequest:
         Perm.LOGISTICS_VIEW,
         pk=pk,
     )
+
+
+def posko_for_package(rw_id: int, template: PackageTemplate) -> list[tuple[Posko, bool]]:
+    """The posko of an RW, each with whether its stock covers every line of ``template``;
+    the ones that can send the whole package first (two queries)."""
+    posko = list(Posko.objects.filter(rw_id=rw_id).order_by("name", "pk"))
+    lines = list(template.lines.all())
+    on_hand = {
+        (b.posko_id, b.item_id): b.quantity
+        for b in StockBalance.objects.filter(
+            posko__in=posko, item_id__in=[line.item_id for line in lines]
+        )
+    }
+    rows = [
+        (p, all(on_hand.get((p.pk, line.item_id), 0) >= line.quantity for line in lines))
+        for p in posko
+    ]
+    return sorted(rows, key=lambda row: not row[1])
 
 
 def deliveries(user: Any, *, territory: Territory | None = None) -> QuerySet[Delivery]:

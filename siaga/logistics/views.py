@@ -148,21 +148,23 @@ def aid_request_new(request: HttpRequest) -> HttpResponse:
 def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     """Proof of delivery: received by, optional photo; the package leaves the stock."""
     aid_request = policy.get_or_404(
-        AidRequest.objects.select_related("template", "household"),
+        AidRequest.objects.select_related("template", "household__head", "rt"),
         request.user,
         Perm.LOGISTICS_RECORD,
         pk=pk,
     )
-    posko = list(Posko.objects.filter(rw_id=services.rw_key(aid_request.rt_id)))
+    posko = selectors.posko_for_package(services.rw_key(aid_request.rt_id), aid_request.template)
+    values = {"posko": str(posko[0][0].pk) if posko else "", "received_by": "", "note": ""}
     if request.method == "POST":
+        values = {name: request.POST.get(name, "") for name in values}
         try:
             services.deliver(
                 actor=request.user,
                 request=aid_request,
-                posko=_posko(request.user, request.POST.get("posko")),
-                received_by=request.POST.get("received_by", ""),
+                posko=_posko(request.user, values["posko"]),
+                received_by=values["received_by"],
                 photo=request.FILES.get("photo"),
-                note=request.POST.get("note", "")[:255],
+                note=values["note"][:255],
             )
         except ValidationFailed as exc:
             _errors(request, exc)
@@ -174,7 +176,9 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
         "logistics/deliver.html",
         {
             "aid": aid_request,
+            "household": aid_request.household,
             "posko": posko,
+            "values": values,
             "lines": list(aid_request.template.lines.select_related("item")),
         },
     )

@@ -81,3 +81,24 @@ def test_loans_list_answers_htmx_with_just_the_filtered_list(client: Any, world:
     returned = client.get("/logistik/pinjaman/", {"state": "returned"}, HTTP_HX_REQUEST="true")
     assert "OX-7" not in returned.content.decode()
     assert "<html" in client.get("/logistik/pinjaman/").content.decode()
+
+
+def test_delivery_form_defaults_to_a_stocked_posko_and_keeps_input_when_refused(
+    client: Any, world: Any, lumbung: Any
+) -> None:
+    """Issue 12: the form chose the first posko (without stock), a refused save cleared
+    "Diterima oleh", and the form did not say which household it is for."""
+    root = world.users["root"]
+    empty = volunteer_services.create_posko(actor=root, rw=world.t["rw006"], name="A Posko kosong")
+    aid = services.request_aid(actor=root, household=world.households["rt003"])
+    client.force_login(world.users["relawan.rw006"])
+    url = f"/logistik/bantuan/{aid.pk}/kirim/"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<option value="{lumbung.posko.pk}" selected>' in html
+    assert f'<option value="{empty.pk}">A Posko kosong (not enough stock)' in html
+    assert world.households["rt003"].address in html and "RT 003 / RW 006" in html
+    response = client.post(url, {"posko": empty.pk, "received_by": "Bu Siti", "note": "pagar"})
+    html = response.content.decode()
+    assert response.status_code == 200 and AidRequest.objects.get(pk=aid.pk).state == "baru"
+    assert 'value="Bu Siti"' in html and 'value="pagar"' in html
+    assert f'<option value="{empty.pk}" selected>' in html
