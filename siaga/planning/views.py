@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning import services as commissioning_services
 from siaga.commissioning.forms import DecisionForm, territory_for
-from siaga.core import policy
+from siaga.core import changes, policy
 from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, flash_service_errors, submit
@@ -38,7 +38,7 @@ from .forms import (
     PlanForm,
     filled_rows,
 )
-from .models import ActivityStatus, Comment, Meeting, Plan, PlanStatus
+from .models import Activity, ActivityStatus, Comment, Meeting, Plan, PlanStatus
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -56,6 +56,25 @@ def plans(request: HttpRequest) -> HttpResponse:
         "planning/_plan_results.html",
         {"plans": items, "status": status, "statuses": PlanStatus.choices},
     )
+
+
+def _history(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's last 50 versions, each as a sentence and its changes in the reader's language."""
+    versions = list(selectors.history(plan)[:50])
+    models = {"plan": Plan, "activity": Activity}
+    described = changes.describe_all(
+        [(models.get(v.object_type), v.changes if v.action == "update" else {}) for v in versions]
+    )
+    return [
+        {
+            "version": version,
+            "what": changes.action_sentence(
+                version.action, models.get(version.object_type), version.summary
+            ),
+            "changes": lines,
+        }
+        for version, lines in zip(versions, described, strict=True)
+    ]
 
 
 @login_required
@@ -96,7 +115,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "statuses": ActivityStatus.choices,
             "progress": selectors.progress(plan),
-            "history": selectors.history(plan)[:50],
+            "history": _history(plan),
             "comments": selectors.comments(request.user, plan, include_hidden=True),
             "can_moderate": policy.can_act_on(request.user, Perm.COMMENT_MODERATE, plan),
             "can_edit": policy.can_act_on(request.user, Perm.PLAN_EDIT, plan),
