@@ -47,6 +47,7 @@ from siaga.health.protocols import (
     ProtocolBook,
     ZoningParams,
     end_reason_text,
+    param_rows,
 )
 from siaga.health.triage import reason_texts
 from siaga.territory import selectors as territory_selectors
@@ -522,6 +523,7 @@ def protocol_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "protocol": protocol,
             "params_text": _params_text(protocol.params),
+            "param_rows": param_rows(protocol.params),
             "in_force": selectors.protocols_in_force(timezone.localdate()).get(protocol.kind)
             == protocol.pk,
             "in_use": in_use,
