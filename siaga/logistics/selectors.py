@@ -23,6 +23,7 @@ from siaga.volunteers.models import Posko
 from .models import (
     INBOUND,
     AidRequest,
+    Category,
     Delivery,
     Donation,
     DonationKind,
@@ -249,6 +250,32 @@ def undelivered_households(
 # ---------------------------------------------------------------- public transparency
 
 
+def cash_summary(rws: list[Territory]) -> list[dict[str, Any]]:
+    """The public cash figures of some RWs (what /transparansi/<RW>/ shows), two queries."""
+    keys = [rw.pk for rw in rws]
+    received = dict(
+        Donation.objects.filter(rw_id__in=keys, kind=DonationKind.CASH)
+        .values("rw_id")
+        .annotate(total=Sum("amount"))
+        .values_list("rw_id", "total")
+    )
+    spent = dict(
+        Spending.objects.filter(rw_id__in=keys, approved_by__isnull=False)
+        .values("rw_id")
+        .annotate(total=Sum("amount"))
+        .values_list("rw_id", "total")
+    )
+    return [
+        {
+            "rw": rw,
+            "received": received.get(rw.pk) or 0,
+            "spent": spent.get(rw.pk) or 0,
+            "balance": (received.get(rw.pk) or 0) - (spent.get(rw.pk) or 0),
+        }
+        for rw in rws
+    ]
+
+
 def transparency(rw: Territory, *, weeks: int = 8, today: dt.date | None = None) -> dict[str, Any]:
     """Aggregates of an RW for the public page: money in and out, stock movements by category,
     households helped per week. No names of recipients, no household identifiers."""
@@ -262,6 +289,9 @@ def transparency(rw: Territory, *, weeks: int = 8, today: dt.date | None = None)
     spent_by_category = list(
         spent.values("category").annotate(total=Sum("amount")).order_by("category")
     )
+    labels = dict(Category.choices)
+    for row in spent_by_category:
+        row["label"] = labels.get(row["category"], row["category"])
     by_category: dict[str, dict[str, Any]] = defaultdict(lambda: {"items": {}})
     rows = (
         StockMovement.objects.filter(rw=rw)

@@ -184,6 +184,13 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _home_rws(user: Any) -> list[Territory]:
+    """The RWs a user lives or serves in, for the public figures of their RW (memberships
+    above an RW see the full lists instead)."""
+    rws = Territory.objects.filter(pk__in=policy.home_rw_keys(user), level=Level.RW)
+    return list(rws.select_related("parent").order_by("code")[:10])
+
+
 @login_required
 def money(request: HttpRequest) -> HttpResponse:
     """Donations and cash spending with receipts; pengurus approve spending."""
@@ -223,6 +230,7 @@ def money(request: HttpRequest) -> HttpResponse:
         request,
         "logistics/money.html",
         {
+            "public": selectors.cash_summary(_home_rws(request.user)),
             "donations": list(selectors.donations(request.user)[:100]),
             "spending": list(selectors.spending(request.user)[:100]),
             "rws": _rws(request.user, Perm.LOGISTICS_RECORD),

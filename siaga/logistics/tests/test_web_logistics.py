@@ -102,3 +102,36 @@ def test_delivery_form_defaults_to_a_stocked_posko_and_keeps_input_when_refused(
     assert response.status_code == 200 and AidRequest.objects.get(pk=aid.pk).state == "baru"
     assert 'value="Bu Siti"' in html and 'value="pagar"' in html
     assert f'<option value="{empty.pk}" selected>' in html
+
+
+def test_a_residents_money_page_shows_the_public_figures_of_their_rw(
+    client: Any, world: Any
+) -> None:
+    """Issue 12: a warga read "Donasi: Belum ada" while /transparansi/<RW>/ showed the money."""
+    services.record_donation(
+        actor=world.users["root"],
+        rw=world.t["rw006"],
+        kind="cash",
+        received_on=timezone.localdate(),
+        donor_name="Toko Makmur",
+        amount=1_500_000,
+        method="transfer",
+    )
+    warga = world.users["warga.rt003"]
+    warga.language = "en"
+    warga.save(update_fields=["language"])
+    client.force_login(warga)
+    html = client.get("/logistik/keuangan/").content.decode()
+    assert "Rp 1,500,000" in html
+    assert "None yet." not in html.split("<h2>Donations</h2>")[1].split("</section>")[0]
+    assert "/transparansi/33.74.02.1006.006/" in html
+    assert "/rencana/akuntabilitas/33.74.02.1006.006/" in html
+    public = client.get("/transparansi/33.74.02.1006.006/").content.decode()
+    assert "Rp 1,500,000" in public  # the same figure
+
+
+def test_transparency_and_accountability_pages_link_to_each_other(client: Any, world: Any) -> None:
+    transparency = client.get("/transparansi/33.74.02.1006.006/").content.decode()
+    accountability = client.get("/rencana/akuntabilitas/33.74.02.1006.006/").content.decode()
+    assert 'href="/rencana/akuntabilitas/33.74.02.1006.006/"' in transparency
+    assert 'href="/transparansi/33.74.02.1006.006/"' in accountability
