@@ -19,6 +19,7 @@ from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, flash_service_errors
 from siaga.core.htmx import render_list
+from siaga.core.paging import page_of
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory import selectors as territory_selectors
@@ -113,7 +114,7 @@ def aid(request: HttpRequest) -> HttpResponse:
         request,
         "logistics/aid.html",
         {
-            "requests": list(selectors.aid_requests(request.user, state="baru")[:200]),
+            "requests": page_of(request, selectors.aid_requests(request.user, state="baru")),
             "undelivered": selectors.undelivered_households(user=request.user),
             "deliveries": list(selectors.deliveries(request.user)[:30]),
         },
@@ -279,7 +280,7 @@ def loans(request: HttpRequest) -> HttpResponse:
         "logistics/loans.html",
         "logistics/_loan_results.html",
         {
-            "loans": list(selectors.loans(request.user, state=state)[:200]),
+            "loans": page_of(request, selectors.loans(request.user, state=state)),
             "state": state,
             "states": LoanState.choices,
             "equipment": list(selectors.equipment(request.user)[:200]),
@@ -368,7 +369,7 @@ def packages(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "logistics/packages.html",
-        {"packages": list(selectors.package_templates(request.user)[:200]), "form": form},
+        {"packages": page_of(request, selectors.package_templates(request.user)), "form": form},
         status=_status(form),
     )
 

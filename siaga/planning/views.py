@@ -23,6 +23,7 @@ from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
 from siaga.core.models import ActorGroup
+from siaga.core.paging import page_of
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
@@ -49,12 +50,13 @@ def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
 def plans(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in PlanStatus.values else ""
-    items = [(p, selectors.progress(p)) for p in selectors.plans(request.user, status=status)[:100]]
+    page = page_of(request, selectors.plans(request.user, status=status))
+    items = [(p, selectors.progress(p)) for p in page.object_list]
     return render_list(
         request,
         "planning/plans.html",
         "planning/_plan_results.html",
-        {"plans": items, "status": status, "statuses": PlanStatus.choices},
+        {"plans": items, "page": page, "status": status, "statuses": PlanStatus.choices},
     )
 
 
@@ -126,7 +128,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "planning/meetings.html", {"meetings": selectors.meetings(request.user)[:100]}
+        request,
+        "planning/meetings.html",
+        {"meetings": page_of(request, selectors.meetings(request.user))},
     )
 
 
@@ -287,7 +291,9 @@ def moderation(request: HttpRequest) -> HttpResponse:
         request,
         "planning/moderation.html",
         {
-            "comments": selectors.comments_for_moderation(request.user, hidden=hidden)[:100],
+            "comments": page_of(
+                request, selectors.comments_for_moderation(request.user, hidden=hidden)
+            ),
             "show": show,
         },
     )

@@ -135,3 +135,31 @@ def test_transparency_and_accountability_pages_link_to_each_other(client: Any, w
     accountability = client.get("/rencana/akuntabilitas/33.74.02.1006.006/").content.decode()
     assert 'href="/rencana/akuntabilitas/33.74.02.1006.006/"' in transparency
     assert 'href="/transparansi/33.74.02.1006.006/"' in accountability
+
+
+@pytest.mark.parametrize("url", ["/logistik/bantuan/", "/logistik/paket/", "/logistik/pinjaman/"])
+def test_long_lists_page(client: Any, world: Any, lumbung: Any, settings: Any, url: str) -> None:
+    """Issue 12: the open aid requests, packages and loans rendered up to 200 rows at once."""
+    from siaga.logistics.models import PackageTemplate
+
+    settings.PAGE_SIZE = 1
+    root = world.users["root"]
+    PackageTemplate.objects.create(rw=world.t["rw006"], name="Sembako mingguan")
+    for place in ("rt003", "rt004"):
+        services.request_aid(actor=root, household=world.households[place])
+        device = services.add_equipment(
+            actor=root, rw=world.t["rw006"], kind="oximeter", label=f"OX-{place}"
+        )
+        services.lend(
+            actor=root,
+            equipment=device,
+            household=world.households[place],
+            lent_on=timezone.localdate(),
+            due_on=timezone.localdate() + dt.timedelta(days=7),
+        )
+    user = world.users["pengurus.rw006"]
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    assert "Page 1 of 2" in client.get(url).content.decode()
+    assert "Page 2 of 2" in client.get(url + "?page=2").content.decode()
