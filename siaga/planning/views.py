@@ -50,7 +50,10 @@ def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
 def plans(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in PlanStatus.values else ""
-    page = page_of(request, selectors.plans(request.user, status=status))
+    # GROUP BY (the activity count) drops Meta.ordering: order for stable pages.
+    page = page_of(
+        request, selectors.plans(request.user, status=status).order_by("-created_at", "-id")
+    )
     items = [(p, selectors.progress(p)) for p in page.object_list]
     return render_list(
         request,
