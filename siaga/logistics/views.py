@@ -95,7 +95,7 @@ def stock(request: HttpRequest) -> HttpResponse:
         request,
         "logistics/stock.html",
         {
-            "balances": list(selectors.balances(request.user)[:300]),
+            "balances": page_of(request, selectors.balances(request.user)),
             "movements": list(selectors.movements(request.user)[:50]),
             "items": list(selectors.stock_items(request.user)[:300]),
             "posko": list(policy.scope(Posko.objects.all(), request.user, Perm.LOGISTICS_VIEW)),

@@ -137,7 +137,9 @@ def test_transparency_and_accountability_pages_link_to_each_other(client: Any, w
     assert 'href="/transparansi/33.74.02.1006.006/"' in accountability
 
 
-@pytest.mark.parametrize("url", ["/logistik/bantuan/", "/logistik/paket/", "/logistik/pinjaman/"])
+@pytest.mark.parametrize(
+    "url", ["/logistik/", "/logistik/bantuan/", "/logistik/paket/", "/logistik/pinjaman/"]
+)
 def test_long_lists_page(client: Any, world: Any, lumbung: Any, settings: Any, url: str) -> None:
     """Issue 12: the open aid requests, packages and loans rendered up to 200 rows at once."""
     from siaga.logistics.models import PackageTemplate
