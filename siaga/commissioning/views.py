@@ -16,6 +16,7 @@ from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
+from siaga.core.paging import page_of
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
@@ -70,7 +71,7 @@ def needs(request: HttpRequest) -> HttpResponse:
         "commissioning/needs.html",
         "commissioning/_need_results.html",
         {
-            "needs": selectors.needs(request.user, status=status)[:100],
+            "needs": page_of(request, selectors.needs(request.user, status=status)),
             "status": status,
             "statuses": NeedStatus.choices,
             "categories": Category.choices,
@@ -117,7 +118,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "commissioning/rounds.html",
-        {"rounds": selectors.rounds(request.user)[:50]},
+        {"rounds": page_of(request, selectors.rounds(request.user))},
     )
 
 

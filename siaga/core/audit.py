@@ -28,7 +28,8 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        summary = summary or str(obj)[:255]
+        if not summary and type(obj).__str__ is not models.Model.__str__:
+            summary = str(obj)[:255]  # not Django's "Delivery object (10209)": it says nothing
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=user,

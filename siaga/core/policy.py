@@ -111,6 +111,20 @@ def _memberships(user: Any) -> list[Any]:
     return cached
 
 
+def home_rw_keys(user: Any) -> set[int]:
+    """The RWs a user lives in (a warga's resident) or serves at RW/RT level; memberships above
+    an RW add none. For showing someone the public figures of their own RW."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    keys = set()
+    for membership in _memberships(user):
+        if membership.resident is not None:
+            keys.add(codes.ancestor_key(membership.resident.rt_id, codes.LEVEL_RW))
+        elif membership.territory is not None and membership.territory.level >= codes.LEVEL_RW:
+            keys.add(codes.ancestor_key(membership.territory.id, codes.LEVEL_RW))
+    return keys
+
+
 def forget(user: Any) -> None:
     """Drop the cached scopes of ``user`` (after its memberships change)."""
     user.__dict__.pop(_CACHE_ATTR, None)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from siaga.core import policy
+from siaga.core import changes, policy
 from siaga.core.context import INTERFACES
 from siaga.core.models import AuditAction, AuditEntry
 from siaga.core.roles import Perm
@@ -43,11 +43,25 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries.order_by("-at", "-id"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    shown = list(page.object_list)
+    described = changes.describe_all([(e.object_type, e.changes) for e in shown])
+    rows = [
+        {
+            "entry": entry,
+            "object": changes.object_label(entry.object_type),
+            "summary": ""
+            if changes.is_default_str(entry.summary, entry.object_type)
+            else entry.summary,
+            "changes": lines,
+        }
+        for entry, lines in zip(shown, described, strict=True)
+    ]
     return render(
         request,
         "core/audit_list.html",
         {
             "page": page,
+            "rows": rows,
             "actions": AuditAction.choices,
             "action_labels": dict(AuditAction.choices),
             "interfaces": INTERFACES,

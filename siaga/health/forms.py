@@ -28,7 +28,7 @@ from siaga.health.models import (
 from siaga.health.protocols import validate_params
 from siaga.territory.models import Territory
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MonitoringForm(ServiceForm):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -384,3 +385,86 @@ def end_reason_text(reason: dict[str, Any]) -> str:
     if code == "symptoms_in_quarantine":
         return _("Symptoms during quarantine: the short quarantine does not apply.")
     return str(code)
+
+
+# ---------------------------------------------------------------- parameters for people
+
+PARAM_LABELS: dict[str, Any] = {
+    # isolation
+    "asymptomatic_days": gettext_lazy("Isolation days without symptoms (from the specimen date)"),
+    "symptomatic_days": gettext_lazy("Isolation days with symptoms (from symptom onset)"),
+    "symptom_free_days": gettext_lazy("Days free of fever and respiratory symptoms"),
+    "fever_c": gettext_lazy("Fever from (°C)"),
+    "symptom_free_of": gettext_lazy("Symptoms that must have stopped"),
+    "quarantine_days": gettext_lazy("Quarantine days of a close contact"),
+    "quarantine_test_exit_day": gettext_lazy("Day of the exit test that can end quarantine"),
+    "newcomer_quarantine_days": gettext_lazy("Quarantine days of a newcomer (0: none)"),
+    "newcomer_negative_test_exempts": gettext_lazy("A negative test exempts a newcomer"),
+    "home_isolation": gettext_lazy("Home isolation"),
+    "max_age": gettext_lazy("Maximum age"),
+    "no_comorbidity": gettext_lazy("Without comorbidity"),
+    "separate_room": gettext_lazy("Separate room"),
+    "own_oximeter": gettext_lazy("Own oximeter"),
+    # zoning
+    "window_days": gettext_lazy("Window (days)"),
+    "bands": gettext_lazy("Zones by houses with a confirmed case"),
+    "measures": gettext_lazy("Measures"),
+    # triage
+    "darurat_spo2_below": gettext_lazy("Emergency when SpO2 is below (%)"),
+    "darurat_rr_above": gettext_lazy("Emergency when breathing rate is above (/min)"),
+    "darurat_symptoms": gettext_lazy("Emergency symptoms"),
+    "rujuk_spo2_below": gettext_lazy("Referral when SpO2 is below (%)"),
+    "rujuk_rr_at_least": gettext_lazy("Referral when breathing rate is at least (/min)"),
+    "rujuk_symptoms": gettext_lazy("Referral symptoms"),
+    "rujuk_fever_c": gettext_lazy("Referral fever from (°C)"),
+    "rujuk_fever_days": gettext_lazy("Referral after days of fever"),
+    "waspada_temperature_c": gettext_lazy("Watch when temperature is from (°C)"),
+    "waspada_spo2_drop": gettext_lazy("Watch when SpO2 drops by (points)"),
+    "recheck_hours": gettext_lazy("Recheck after (hours)"),
+    "acknowledge_minutes_darurat": gettext_lazy("Emergency referral answered within (minutes)"),
+    "acknowledge_minutes_rujuk": gettext_lazy("Referral answered within (minutes)"),
+    "pagi_until": gettext_lazy("Morning slot until"),
+    "sore_until": gettext_lazy("Evening slot deadline"),
+}
+
+
+def _param_value(value: Any) -> str:
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(_param_value(v) for v in value)
+    if isinstance(value, str):
+        labels = {**dict(Symptom.choices), **dict(Zone.choices), **MEASURES}
+        return str(labels.get(value, value))
+    if isinstance(value, int | float | Decimal):
+        return str(formats.localize(value, use_l10n=True))
+    return str(value)
+
+
+def param_rows(params: Any) -> list[tuple[str, str]]:
+    """A protocol's parameters as (label, value) for people: labels and symptom/zone/measure
+    names in the reader's language instead of the JSON keys and codes."""
+    rows: list[tuple[str, str]] = []
+    if not isinstance(params, dict):
+        return rows
+    zone_labels: dict[Any, Any] = dict(Zone.choices)
+    for key, value in params.items():
+        label = str(PARAM_LABELS.get(key, key))
+        if key == "bands" and isinstance(value, list):
+            text = ", ".join(
+                f"{zone_labels.get(b.get('zone'), b.get('zone'))} ≥ {b.get('min_houses')}"
+                for b in value
+                if isinstance(b, dict)
+            )
+            rows.append((label, text))
+        elif key == "measures" and isinstance(value, dict):
+            for zone, codes in value.items():
+                rows.append((f"{label}: {zone_labels.get(zone, zone)}", _param_value(codes)))
+        elif isinstance(value, dict):
+            for sub, item in value.items():
+                rows.append((f"{label}: {PARAM_LABELS.get(sub, sub)}", _param_value(item)))
+        else:
+            rows.append((label, _param_value(value)))
+    return rows

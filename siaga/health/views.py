@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from siaga.core import codes, notifications, policy
@@ -53,12 +54,18 @@ from siaga.health.protocols import (
     ProtocolBook,
     ZoningParams,
     end_reason_text,
+    param_rows,
 )
 from siaga.health.triage import reason_texts
 from siaga.territory import selectors as territory_selectors
 from siaga.territory.models import Level, Territory
 
 SYMPTOM_LABELS = dict(Symptom.choices)
+WORKLIST_STATUSES = {
+    "overdue": gettext_lazy("Overdue"),
+    "due": gettext_lazy("Due"),
+    "done": gettext_lazy("Done"),
+}
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -97,8 +104,26 @@ def referral_alerted_text(referral: Any) -> str:
 def worklist(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.HEALTH_VIEW)
     data = selectors.worklist(request.user, territory=_territory(request))
-    selectors.audit_list(request.user, "health.worklist", None, len(data["items"]))
-    return render(request, "health/worklist.html", data)
+    status = request.GET.get("status", "")
+    risk = request.GET.get("risk") == "1"
+    items = [
+        item
+        for item in data["items"]
+        if (not status or item.status == status) and (not risk or item.at_risk)
+    ]
+    page = _page(request, items)  # the counts stay those of the whole worklist
+    selectors.audit_list(request.user, "health.worklist", None, len(page.object_list))
+    return render(
+        request,
+        "health/worklist.html",
+        {
+            **data,
+            "page": page,
+            "status": status if status in WORKLIST_STATUSES else "",
+            "risk": risk,
+            "statuses": WORKLIST_STATUSES.items(),
+        },
+    )
 
 
 @login_required
@@ -613,6 +638,7 @@ def protocol_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "protocol": protocol,
             "params_text": _params_text(protocol.params),
+            "param_rows": param_rows(protocol.params),
             "in_force": selectors.protocols_in_force(timezone.localdate()).get(protocol.kind)
             == protocol.pk,
             "in_use": in_use,

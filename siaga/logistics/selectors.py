@@ -18,10 +18,12 @@ from siaga.core.roles import Perm
 from siaga.health import selectors as health_selectors
 from siaga.registry.models import Household
 from siaga.territory.models import Territory
+from siaga.volunteers.models import Posko
 
 from .models import (
     INBOUND,
     AidRequest,
+    Category,
     Delivery,
     Donation,
     DonationKind,
@@ -144,6 +146,24 @@ def aid_request_for_view(user: Any, pk: Any) -> AidRequest:
     )
 
 
+def posko_for_package(rw_id: int, template: PackageTemplate) -> list[tuple[Posko, bool]]:
+    """The posko of an RW, each with whether its stock covers every line of ``template``;
+    the ones that can send the whole package first (two queries)."""
+    posko = list(Posko.objects.filter(rw_id=rw_id).order_by("name", "pk"))
+    lines = list(template.lines.all())
+    on_hand = {
+        (b.posko_id, b.item_id): b.quantity
+        for b in StockBalance.objects.filter(
+            posko__in=posko, item_id__in=[line.item_id for line in lines]
+        )
+    }
+    rows = [
+        (p, all(on_hand.get((p.pk, line.item_id), 0) >= line.quantity for line in lines))
+        for p in posko
+    ]
+    return sorted(rows, key=lambda row: not row[1])
+
+
 def deliveries(user: Any, *, territory: Territory | None = None) -> QuerySet[Delivery]:
     queryset = policy.scope(
         Delivery.objects.select_related("request", "posko", "delivered_by", "household"),
@@ -230,6 +250,32 @@ def undelivered_households(
 # ---------------------------------------------------------------- public transparency
 
 
+def cash_summary(rws: list[Territory]) -> list[dict[str, Any]]:
+    """The public cash figures of some RWs (what /transparansi/<RW>/ shows), two queries."""
+    keys = [rw.pk for rw in rws]
+    received = dict(
+        Donation.objects.filter(rw_id__in=keys, kind=DonationKind.CASH)
+        .values("rw_id")
+        .annotate(total=Sum("amount"))
+        .values_list("rw_id", "total")
+    )
+    spent = dict(
+        Spending.objects.filter(rw_id__in=keys, approved_by__isnull=False)
+        .values("rw_id")
+        .annotate(total=Sum("amount"))
+        .values_list("rw_id", "total")
+    )
+    return [
+        {
+            "rw": rw,
+            "received": received.get(rw.pk) or 0,
+            "spent": spent.get(rw.pk) or 0,
+            "balance": (received.get(rw.pk) or 0) - (spent.get(rw.pk) or 0),
+        }
+        for rw in rws
+    ]
+
+
 def transparency(rw: Territory, *, weeks: int = 8, today: dt.date | None = None) -> dict[str, Any]:
     """Aggregates of an RW for the public page: money in and out, stock movements by category,
     households helped per week. No names of recipients, no household identifiers."""
@@ -243,6 +289,9 @@ def transparency(rw: Territory, *, weeks: int = 8, today: dt.date | None = None)
     spent_by_category = list(
         spent.values("category").annotate(total=Sum("amount")).order_by("category")
     )
+    labels = dict(Category.choices)
+    for row in spent_by_category:
+        row["label"] = labels.get(row["category"], row["category"])
     by_category: dict[str, dict[str, Any]] = defaultdict(lambda: {"items": {}})
     rows = (
         StockMovement.objects.filter(rw=rw)

@@ -19,6 +19,7 @@ from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, flash_service_errors
 from siaga.core.htmx import render_list
+from siaga.core.paging import page_of
 from siaga.core.roles import Perm
 from siaga.registry.models import Household
 from siaga.territory import selectors as territory_selectors
@@ -94,7 +95,7 @@ def stock(request: HttpRequest) -> HttpResponse:
         request,
         "logistics/stock.html",
         {
-            "balances": list(selectors.balances(request.user)[:300]),
+            "balances": page_of(request, selectors.balances(request.user)),
             "movements": list(selectors.movements(request.user)[:50]),
             "items": list(selectors.stock_items(request.user)[:300]),
             "posko": list(policy.scope(Posko.objects.all(), request.user, Perm.LOGISTICS_VIEW)),
@@ -113,7 +114,7 @@ def aid(request: HttpRequest) -> HttpResponse:
         request,
         "logistics/aid.html",
         {
-            "requests": list(selectors.aid_requests(request.user, state="baru")[:200]),
+            "requests": page_of(request, selectors.aid_requests(request.user, state="baru")),
             "undelivered": selectors.undelivered_households(user=request.user),
             "deliveries": list(selectors.deliveries(request.user)[:30]),
         },
@@ -148,21 +149,23 @@ def aid_request_new(request: HttpRequest) -> HttpResponse:
 def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     """Proof of delivery: received by, optional photo; the package leaves the stock."""
     aid_request = policy.get_or_404(
-        AidRequest.objects.select_related("template", "household"),
+        AidRequest.objects.select_related("template", "household__head", "rt"),
         request.user,
         Perm.LOGISTICS_RECORD,
         pk=pk,
     )
-    posko = list(Posko.objects.filter(rw_id=services.rw_key(aid_request.rt_id)))
+    posko = selectors.posko_for_package(services.rw_key(aid_request.rt_id), aid_request.template)
+    values = {"posko": str(posko[0][0].pk) if posko else "", "received_by": "", "note": ""}
     if request.method == "POST":
+        values = {name: request.POST.get(name, "") for name in values}
         try:
             services.deliver(
                 actor=request.user,
                 request=aid_request,
-                posko=_posko(request.user, request.POST.get("posko")),
-                received_by=request.POST.get("received_by", ""),
+                posko=_posko(request.user, values["posko"]),
+                received_by=values["received_by"],
                 photo=request.FILES.get("photo"),
-                note=request.POST.get("note", "")[:255],
+                note=values["note"][:255],
             )
         except ValidationFailed as exc:
             _errors(request, exc)
@@ -174,10 +177,19 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
         "logistics/deliver.html",
         {
             "aid": aid_request,
+            "household": aid_request.household,
             "posko": posko,
+            "values": values,
             "lines": list(aid_request.template.lines.select_related("item")),
         },
     )
+
+
+def _home_rws(user: Any) -> list[Territory]:
+    """The RWs a user lives or serves in, for the public figures of their RW (memberships
+    above an RW see the full lists instead)."""
+    rws = Territory.objects.filter(pk__in=policy.home_rw_keys(user), level=Level.RW)
+    return list(rws.select_related("parent").order_by("code")[:10])
 
 
 @login_required
@@ -219,6 +231,7 @@ def money(request: HttpRequest) -> HttpResponse:
         request,
         "logistics/money.html",
         {
+            "public": selectors.cash_summary(_home_rws(request.user)),
             "donations": list(selectors.donations(request.user)[:100]),
             "spending": list(selectors.spending(request.user)[:100]),
             "rws": _rws(request.user, Perm.LOGISTICS_RECORD),
@@ -267,7 +280,7 @@ def loans(request: HttpRequest) -> HttpResponse:
         "logistics/loans.html",
         "logistics/_loan_results.html",
         {
-            "loans": list(selectors.loans(request.user, state=state)[:200]),
+            "loans": page_of(request, selectors.loans(request.user, state=state)),
             "state": state,
             "states": LoanState.choices,
             "equipment": list(selectors.equipment(request.user)[:200]),
@@ -356,7 +369,7 @@ def packages(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "logistics/packages.html",
-        {"packages": list(selectors.package_templates(request.user)[:200]), "form": form},
+        {"packages": page_of(request, selectors.package_templates(request.user)), "form": form},
         status=_status(form),
     )
 

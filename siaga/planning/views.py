@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from siaga.commissioning import selectors as commissioning_selectors
 from siaga.commissioning import services as commissioning_services
 from siaga.commissioning.forms import DecisionForm, territory_for
-from siaga.core import policy
+from siaga.core import changes, policy
 from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
 from siaga.core.models import ActorGroup
+from siaga.core.paging import page_of
 from siaga.core.roles import Perm
 from siaga.territory.models import Level, Territory
 
@@ -38,7 +39,7 @@ from .forms import (
     PlanForm,
     filled_rows,
 )
-from .models import ActivityStatus, Comment, Meeting, Plan, PlanStatus
+from .models import Activity, ActivityStatus, Comment, Meeting, Plan, PlanStatus
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -49,13 +50,36 @@ def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
 def plans(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in PlanStatus.values else ""
-    items = [(p, selectors.progress(p)) for p in selectors.plans(request.user, status=status)[:100]]
+    # GROUP BY (the activity count) drops Meta.ordering: order for stable pages.
+    page = page_of(
+        request, selectors.plans(request.user, status=status).order_by("-created_at", "-id")
+    )
+    items = [(p, selectors.progress(p)) for p in page.object_list]
     return render_list(
         request,
         "planning/plans.html",
         "planning/_plan_results.html",
-        {"plans": items, "status": status, "statuses": PlanStatus.choices},
+        {"plans": items, "page": page, "status": status, "statuses": PlanStatus.choices},
     )
+
+
+def _history(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's last 50 versions, each as a sentence and its changes in the reader's language."""
+    versions = list(selectors.history(plan)[:50])
+    models = {"plan": Plan, "activity": Activity}
+    described = changes.describe_all(
+        [(models.get(v.object_type), v.changes if v.action == "update" else {}) for v in versions]
+    )
+    return [
+        {
+            "version": version,
+            "what": changes.action_sentence(
+                version.action, models.get(version.object_type), version.summary
+            ),
+            "changes": lines,
+        }
+        for version, lines in zip(versions, described, strict=True)
+    ]
 
 
 @login_required
@@ -96,7 +120,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "statuses": ActivityStatus.choices,
             "progress": selectors.progress(plan),
-            "history": selectors.history(plan)[:50],
+            "history": _history(plan),
             "comments": selectors.comments(request.user, plan, include_hidden=True),
             "can_moderate": policy.can_act_on(request.user, Perm.COMMENT_MODERATE, plan),
             "can_edit": policy.can_act_on(request.user, Perm.PLAN_EDIT, plan),
@@ -107,7 +131,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "planning/meetings.html", {"meetings": selectors.meetings(request.user)[:100]}
+        request,
+        "planning/meetings.html",
+        {"meetings": page_of(request, selectors.meetings(request.user))},
     )
 
 
@@ -268,7 +294,9 @@ def moderation(request: HttpRequest) -> HttpResponse:
         request,
         "planning/moderation.html",
         {
-            "comments": selectors.comments_for_moderation(request.user, hidden=hidden)[:100],
+            "comments": page_of(
+                request, selectors.comments_for_moderation(request.user, hidden=hidden)
+            ),
             "show": show,
         },
     )

@@ -23,6 +23,8 @@ from siaga.registry.models import (
 from siaga.territory.models import Level, Territory
 
 RT_OPTION_LIMIT = 200
+# Up to this many RTs in reach, the RT field is a select of them instead of a typed code.
+RT_SELECT_LIMIT = 60
 
 
 def rt_options(user: Any, prefix: str = "", limit: int = RT_OPTION_LIMIT) -> list[tuple[str, str]]:
@@ -53,13 +55,28 @@ def _rt_widget() -> forms.TextInput:
         attrs={
             "list": "rt-options",
             "autocomplete": "off",
-            "placeholder": "33.74.02.1006.006.003",
             "hx-get": reverse_lazy("registry:rt_options"),
             "hx-trigger": "input changed delay:400ms",
             "hx-target": "#rt-options",
             "hx-swap": "outerHTML",
         }
     )
+
+
+def _offer_rts(form: forms.Form, options: list[tuple[str, str]] | None, *, optional: bool) -> None:
+    """Make the ``rt`` field a select of the RTs in reach when they are few.
+
+    The field stays a text field for validation: the service says which code is unknown or out
+    of reach. One RT in reach is preselected (an RT head never types a 21-character code).
+    """
+    if options is None or not options or len(options) > RT_SELECT_LIMIT:
+        return
+    field = form.fields["rt"]
+    blank = [("", _("(choose an RT)"))] if optional or len(options) > 1 else []
+    field.widget = forms.Select(choices=[*blank, *options])
+    field.help_text = ""
+    if len(options) == 1 and not form.initial.get("rt"):
+        form.initial["rt"] = options[0][0]
 
 
 class _ListFilterForm(forms.Form):
@@ -148,6 +165,12 @@ class ResidentForm(ServiceForm):
     hamil = forms.BooleanField(label=_("Pregnant"), required=False)
     disabilitas = forms.BooleanField(label=_("Disability"), required=False)
 
+    def __init__(
+        self, *args: Any, rt_choices: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _offer_rts(self, rt_choices, optional=True)
+
     @staticmethod
     def initial_for(resident: Resident) -> dict[str, Any]:
         return {
@@ -191,8 +214,15 @@ class HouseholdForm(ServiceForm):
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     head = forms.ChoiceField(label=_("Head of household"), required=False, choices=())
 
-    def __init__(self, *args: Any, members: list[Resident] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        members: list[Resident] | None = None,
+        rt_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        _offer_rts(self, rt_choices, optional=False)
         if members is None:
             del self.fields["head"]
         else:

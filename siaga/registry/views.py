@@ -21,6 +21,7 @@ from siaga.core.htmx import render_list
 from siaga.core.roles import Perm
 from siaga.registry import selectors, services
 from siaga.registry.forms import (
+    RT_SELECT_LIMIT,
     HouseholdFilterForm,
     HouseholdForm,
     ResidentFilterForm,
@@ -145,6 +146,11 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _rt_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    """The RTs in the user's reach, for the RT select (more than the limit: typed with hints)."""
+    return rt_options(request.user, limit=RT_SELECT_LIMIT + 1)
+
+
 def _resident_form_page(
     request: HttpRequest, form: ResidentForm, resident: Resident | None
 ) -> HttpResponse:
@@ -168,7 +174,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
         initial = {"kk": preset.kk, "rt": preset.rt.code}
     elif request.GET.get("rt"):
         initial = {"rt": request.GET["rt"]}
-    form = ResidentForm(request.POST or None, initial=initial)
+    form = ResidentForm(request.POST or None, initial=initial, rt_choices=_rt_choices(request))
     if request.method == "POST" and form.is_valid():
         found, household = _household_by_kk(request.user, form)
         if found:
@@ -190,7 +196,11 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         resident = selectors.resident_for_change(request.user, pk)
     else:  # the form shows the whole record: that is a view of it, and audited as one
         resident = selectors.resident_for_view(request.user, pk, perm=Perm.REGISTRY_CHANGE)
-    form = ResidentForm(request.POST or None, initial=ResidentForm.initial_for(resident))
+    form = ResidentForm(
+        request.POST or None,
+        initial=ResidentForm.initial_for(resident),
+        rt_choices=_rt_choices(request),
+    )
     if request.method == "POST" and form.is_valid():
         found, household = _household_by_kk(request.user, form)
         if found and accepted(
@@ -263,7 +273,7 @@ def _household_form_page(
 def household_create(request: HttpRequest) -> HttpResponse:
     policy.require_somewhere(request.user, Perm.REGISTRY_CHANGE)
     initial = {"rt": request.GET["rt"]} if request.GET.get("rt") else {}
-    form = HouseholdForm(request.POST or None, initial=initial)
+    form = HouseholdForm(request.POST or None, initial=initial, rt_choices=_rt_choices(request))
     if request.method == "POST" and form.is_valid():
         household = submit(
             form, lambda: services.create_household(actor=request.user, data=form.service_data())
@@ -281,6 +291,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=HouseholdForm.initial_for(household),
         members=list(selectors.members(household)),
+        rt_choices=_rt_choices(request),
     )
     if (
         request.method == "POST"

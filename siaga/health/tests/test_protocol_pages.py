@@ -69,7 +69,7 @@ def test_detail_shows_the_parameters(client: Client, world: Any) -> None:
     protocol = Protocol.objects.get(kind="isolation", name="KMK 4641/2021")
     response = client.get(f"/kesehatan/protokol/{protocol.pk}/")
     assert response.status_code == 200
-    assert "symptom_free_days" in response.content.decode()
+    assert "Days free of fever and respiratory symptoms" in response.content.decode()
 
 
 def test_admin_publishes_a_new_version_and_past_results_keep_theirs(
@@ -190,3 +190,21 @@ def test_api_non_admin_gets_404(api: Api, user: str) -> None:
     before = state()
     assert_error(api.post("/api/v1/protocols", user, api_body()), 404, "not_found")
     assert state() == before
+
+
+@pytest.mark.parametrize("kind", ["isolation", "zoning", "triage"])
+def test_protocol_page_names_parameters_instead_of_json_keys(
+    client: Client, world: Any, kind: str
+) -> None:
+    """Issue 12: the parameters were shown as raw JSON (asymptomatic_days, sesak_napas, …)."""
+    from siaga.health.protocols import PARAM_LABELS
+
+    protocol = Protocol.objects.filter(kind=kind).first()
+    assert protocol is not None
+    login(client, world, "fasilitator.utara")
+    html = client.get(f"/kesehatan/protokol/{protocol.pk}/").content.decode()
+    keys = [k for k in protocol.params if k in PARAM_LABELS]
+    assert keys
+    for key in keys:
+        assert str(PARAM_LABELS[key]) in html
+        assert f"{key}" not in html, key

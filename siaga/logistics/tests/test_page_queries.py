@@ -26,7 +26,7 @@ BUDGETS = {
     "/relawan/posko/": 9,
     "/logistik/": 11,
     "/logistik/bantuan/": 10,
-    "/logistik/keuangan/": 9,
+    "/logistik/keuangan/": 10,  # + the public figures of the user's RW (issue 12)
     "/logistik/pinjaman/": 8,
     "/logistik/paket/": 11,
     "/logistik/dapur/": 8,

@@ -81,3 +81,87 @@ def test_loans_list_answers_htmx_with_just_the_filtered_list(client: Any, world:
     returned = client.get("/logistik/pinjaman/", {"state": "returned"}, HTTP_HX_REQUEST="true")
     assert "OX-7" not in returned.content.decode()
     assert "<html" in client.get("/logistik/pinjaman/").content.decode()
+
+
+def test_delivery_form_defaults_to_a_stocked_posko_and_keeps_input_when_refused(
+    client: Any, world: Any, lumbung: Any
+) -> None:
+    """Issue 12: the form chose the first posko (without stock), a refused save cleared
+    "Diterima oleh", and the form did not say which household it is for."""
+    root = world.users["root"]
+    empty = volunteer_services.create_posko(actor=root, rw=world.t["rw006"], name="A Posko kosong")
+    aid = services.request_aid(actor=root, household=world.households["rt003"])
+    client.force_login(world.users["relawan.rw006"])
+    url = f"/logistik/bantuan/{aid.pk}/kirim/"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<option value="{lumbung.posko.pk}" selected>' in html
+    assert f'<option value="{empty.pk}">A Posko kosong (not enough stock)' in html
+    assert world.households["rt003"].address in html and "RT 003 / RW 006" in html
+    response = client.post(url, {"posko": empty.pk, "received_by": "Bu Siti", "note": "pagar"})
+    html = response.content.decode()
+    assert response.status_code == 200 and AidRequest.objects.get(pk=aid.pk).state == "baru"
+    assert 'value="Bu Siti"' in html and 'value="pagar"' in html
+    assert f'<option value="{empty.pk}" selected>' in html
+
+
+def test_a_residents_money_page_shows_the_public_figures_of_their_rw(
+    client: Any, world: Any
+) -> None:
+    """Issue 12: a warga read "Donasi: Belum ada" while /transparansi/<RW>/ showed the money."""
+    services.record_donation(
+        actor=world.users["root"],
+        rw=world.t["rw006"],
+        kind="cash",
+        received_on=timezone.localdate(),
+        donor_name="Toko Makmur",
+        amount=1_500_000,
+        method="transfer",
+    )
+    warga = world.users["warga.rt003"]
+    warga.language = "en"
+    warga.save(update_fields=["language"])
+    client.force_login(warga)
+    html = client.get("/logistik/keuangan/").content.decode()
+    assert "Rp 1,500,000" in html
+    assert "None yet." not in html.split("<h2>Donations</h2>")[1].split("</section>")[0]
+    assert "/transparansi/33.74.02.1006.006/" in html
+    assert "/rencana/akuntabilitas/33.74.02.1006.006/" in html
+    public = client.get("/transparansi/33.74.02.1006.006/").content.decode()
+    assert "Rp 1,500,000" in public  # the same figure
+
+
+def test_transparency_and_accountability_pages_link_to_each_other(client: Any, world: Any) -> None:
+    transparency = client.get("/transparansi/33.74.02.1006.006/").content.decode()
+    accountability = client.get("/rencana/akuntabilitas/33.74.02.1006.006/").content.decode()
+    assert 'href="/rencana/akuntabilitas/33.74.02.1006.006/"' in transparency
+    assert 'href="/transparansi/33.74.02.1006.006/"' in accountability
+
+
+@pytest.mark.parametrize(
+    "url", ["/logistik/", "/logistik/bantuan/", "/logistik/paket/", "/logistik/pinjaman/"]
+)
+def test_long_lists_page(client: Any, world: Any, lumbung: Any, settings: Any, url: str) -> None:
+    """Issue 12: the open aid requests, packages and loans rendered up to 200 rows at once."""
+    from siaga.logistics.models import PackageTemplate
+
+    settings.PAGE_SIZE = 1
+    root = world.users["root"]
+    PackageTemplate.objects.create(rw=world.t["rw006"], name="Sembako mingguan")
+    for place in ("rt003", "rt004"):
+        services.request_aid(actor=root, household=world.households[place])
+        device = services.add_equipment(
+            actor=root, rw=world.t["rw006"], kind="oximeter", label=f"OX-{place}"
+        )
+        services.lend(
+            actor=root,
+            equipment=device,
+            household=world.households[place],
+            lent_on=timezone.localdate(),
+            due_on=timezone.localdate() + dt.timedelta(days=7),
+        )
+    user = world.users["pengurus.rw006"]
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    assert "Page 1 of 2" in client.get(url).content.decode()
+    assert "Page 2 of 2" in client.get(url + "?page=2").content.decode()

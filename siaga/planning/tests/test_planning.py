@@ -250,3 +250,27 @@ def test_accountability_page_is_public_and_has_no_personal_data(world, client) -
     for person in (world.residents["rt003"].name, world.residents["rt003"].nik, "pengurus.rw006"):
         assert person not in html and person not in json.dumps(api)
     assert client.get("/rencana/akuntabilitas/33.74.02.1006/").status_code == 404
+
+
+def test_plan_history_reads_as_sentences_in_the_users_language(world, plan) -> None:
+    """Issue 12: the history showed "update activity" and "starts_on: None → 2026-12-04"."""
+    first = plan.activities.get(title="Jaga pintu masuk")
+    services.update_activity(
+        actor=world.users["lurah.panggunglor"],
+        activity=first,
+        data={"percent": 40, "status": "in_progress", "starts_on": dt.date(2026, 12, 4)},
+    )
+    client = Client()
+    user = world.users["pengurus.rw006"]
+    client.force_login(user)
+    for language in ("en", "id"):
+        user.language = language
+        user.save(update_fields=["language"])
+        html = client.get(f"/rencana/{plan.pk}/").content.decode()
+        assert "update activity" not in html and "starts_on" not in html and "None" not in html
+    user.language = "en"
+    user.save(update_fields=["language"])
+    html = client.get(f"/rencana/{plan.pk}/").content.decode()
+    assert "Changed activity “Jaga pintu masuk”" in html
+    assert "Start set to 4 Dec 2026" in html
+    assert "Status changed from Planned to In progress" in html

@@ -434,3 +434,34 @@ def test_opening_a_resident_edit_form_is_an_audited_view(world) -> None:
     assert response.status_code == 200
     entry = AuditEntry.objects.filter(action="view").get()
     assert (entry.object_id, entry.interface) == (str(resident.pk), "web")
+
+
+def test_an_rt_head_with_one_rt_gets_it_preselected_not_a_placeholder(world) -> None:
+    """Issue 12: the RT field showed a placeholder code (looked filled, was empty) and an RT
+    head had to type a 21-character code; the RTs in reach are now offered as a select."""
+    client = client_for(world, "pengurus.rt003")
+    html = client.get(reverse("registry:household_create")).content.decode()
+    assert 'placeholder="33.74' not in html
+    rt = world.t["rt003"].code
+    assert '<select name="rt"' in html and f'<option value="{rt}" selected>' in html
+    response = client.post(
+        reverse("registry:household_create"), {"kk": "3374021508990999", "rt": rt}
+    )
+    assert response.status_code == 302 and Household.objects.get(kk="3374021508990999").rt_id
+    wider = client_for(world, "pengurus.rw006").get(reverse("registry:household_create"))
+    options = wider.content.decode()
+    assert (
+        f'<option value="{rt}">' in options
+        and f'<option value="{world.t["rt004"].code}">' in options
+    )
+    assert '<option value="" selected>' in options  # two RTs: the head chooses
+
+
+def test_a_resident_page_offers_to_add_another_member_of_the_household(world) -> None:
+    resident = world.residents["rt003"]
+    client = client_for(world, "pengurus.rt003")
+    html = client.get(reverse("registry:resident_detail", args=[resident.pk])).content.decode()
+    add = f"{reverse('registry:resident_create')}?household={resident.household_id}"
+    assert add in html and "Add another member" in html
+    form = client.get(add).content.decode()
+    assert f'value="{resident.household.kk}"' in form
