@@ -167,7 +167,7 @@ def _monitoring_tasks(rw: Territory, until: dt.date) -> list[Task]:
             object_id=subject_id,
             created_at=timezone.make_aware(dt.datetime.combine(record.day, dt.time.min), tz),
             state=TaskState.SELESAI,
-            assignee_id=profiles.get(by),
+            assignee_id=profiles.get(by) if by else None,
             taken_by_id=by,
             taken_at=record.taken_at if by else None,
             closed_at=record.taken_at,
