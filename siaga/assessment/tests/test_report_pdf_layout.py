@@ -67,9 +67,11 @@ def read_pdf(body: bytes) -> tuple[list[Text], list[Box]]:
             rb"\n" + name + rb" 0 obj\s*<<[^>]*/BaseFont /Helvetica-Bold\b", body, re.DOTALL
         )
     }
-    streams = re.findall(
-        rb"/Filter /FlateDecode[^>]*>>\s*stream\r?\n(.*?)\r?\nendstream", body, re.DOTALL
-    )
+    streams = []  # each compressed stream, cut by its /Length (its bytes may end in \r)
+    for match in re.finditer(rb"<<([^>]*/FlateDecode[^>]*)>>\s*stream\r?\n", body):
+        length = re.search(rb"/Length (\d+)", match[1])
+        assert length is not None
+        streams.append(body[match.end() : match.end() + int(length[1])])
     texts: list[Text] = []
     boxes: list[Box] = []
     token = re.compile(
