@@ -68,10 +68,10 @@ def read_pdf(body: bytes) -> tuple[list[Text], list[Box]]:
         )
     }
     streams = []  # each compressed stream, cut by its /Length (its bytes may end in \r)
-    for match in re.finditer(rb"<<([^>]*/FlateDecode[^>]*)>>\s*stream\r?\n", body):
-        length = re.search(rb"/Length (\d+)", match[1])
+    for head in re.finditer(rb"<<([^>]*/FlateDecode[^>]*)>>\s*stream\r?\n", body):
+        length = re.search(rb"/Length (\d+)", head[1])
         assert length is not None
-        streams.append(body[match.end() : match.end() + int(length[1])])
+        streams.append(body[head.end() : head.end() + int(length[1])])
     texts: list[Text] = []
     boxes: list[Box] = []
     token = re.compile(
