@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from bench import import_residents, indicators, synth, territory_load, volunteer_report
+from bench import (
+    import_residents,
+    indicators,
+    page_budgets,
+    synth,
+    territory_load,
+    volunteer_report,
+)
 
 
 def main() -> None:
@@ -12,6 +19,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="synthesize 1.7 million residents too")
     parser.add_argument("--sizes", default="100000,400000")
     parser.add_argument("--backend", default="all", choices=["all", "sqlite", "postgresql"])
+    parser.add_argument(
+        "--page-requests", type=int, default=10, help="timed requests per page and demo role"
+    )
     args = parser.parse_args()
     territory_load.run(args.backend)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -21,6 +31,7 @@ def main() -> None:
     import_residents.main(["--backend", args.backend])
     volunteer_report.run(args.backend)
     indicators.run(args.backend)
+    page_budgets.run(args.backend, args.page_requests)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siaga.accounts.models import User
 from siaga.assessment import selectors, services
@@ -25,6 +26,7 @@ from siaga.assessment.models import Channel, Complaint, Feedback, ServiceKind
 from siaga.core import audit
 from siaga.core.contributions import bulk_record_contributions, contribution_for
 from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Phase
+from siaga.demo.console import number
 from siaga.health.models import Case, Referral, ReferralState
 from siaga.logistics.models import Delivery
 from siaga.planning.models import Meeting, MeetingStatus
@@ -298,9 +300,9 @@ def build_assessment_demo(seed: int = 2021, *, today: dt.date | None = None) -> 
     """Build the co-assessment demo (idempotent); returns a one-line summary."""
     kecamatan = Territory.objects.filter(code=KECAMATAN).first()
     if kecamatan is None:
-        return "assessment demo: skipped (no Semarang Utara territory)"
+        return _("assessment demo: skipped (no Semarang Utara territory)")
     if AuditEntry.objects.filter(object_type=MARKER_TYPE, object_id=MARKER_ID).exists():
-        return "assessment demo: already there"
+        return _("assessment demo: already there")
     rng = random.Random(seed)
     now = timezone.now()
     if today is not None and today != timezone.localdate(now):
@@ -333,8 +335,15 @@ def build_assessment_demo(seed: int = 2021, *, today: dt.date | None = None) -> 
     )
     anonymous = sum(1 for f in created if f.anonymous)
     by_kind = {kind: sum(1 for f in created if f.service == kind) for kind in ServiceKind.values}
-    kinds = ", ".join(f"{n} {kind}" for kind, n in by_kind.items() if n)
-    return (
-        f"assessment demo: {len(created)} feedback ({anonymous} anonymous; {kinds or 'none'}), "
-        f"{len(complaints)} complaints"
+    kinds = ", ".join(
+        f"{number(n)} {ServiceKind(kind).label}".lower() for kind, n in by_kind.items() if n
     )
+    return _(
+        "assessment demo: %(feedback)s feedback (%(anonymous)s anonymous; %(kinds)s), "
+        "%(complaints)s complaints"
+    ) % {
+        "feedback": number(len(created)),
+        "anonymous": number(anonymous),
+        "kinds": kinds or _("none"),
+        "complaints": number(len(complaints)),
+    }

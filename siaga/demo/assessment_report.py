@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from siaga.assessment import report as rpt
 from siaga.assessment.models import ReportNarrative
 from siaga.assessment.report.services import save_narrative
+from siaga.demo.console import number
 from siaga.territory.models import Territory
 
 DEMO_RW = "33.74.02.1006.006"
@@ -56,12 +58,15 @@ def build_report_demo(seed: int = 2021) -> str:
     rw = Territory.objects.filter(code=DEMO_RW).first()
     author = get_user_model().objects.filter(username=DEMO_AUTHOR, is_active=True).first()
     if rw is None or author is None:
-        return "volunteer report: no RW 006 Panggung Lor or no pengurus.rw006, nothing written"
+        return _("volunteer report: no RW 006 Panggung Lor or no pengurus.rw006, nothing written")
     period = rpt.last_month()
     if ReportNarrative.objects.filter(
         territory=rw, volunteer__isnull=True, period_from=period.start, period_to=period.end
     ).exists():
-        return f"volunteer report: narrative for {DEMO_RW} {period.start:%Y-%m} already there"
+        return _("volunteer report: narrative for %(rw)s %(month)s already there") % {
+            "rw": DEMO_RW,
+            "month": f"{period.start:%Y-%m}",
+        }
     report = rpt.volunteer_report(rpt.report_access(author, rw), period)
     save_narrative(
         actor=author,
@@ -69,7 +74,12 @@ def build_report_demo(seed: int = 2021) -> str:
         period=period,
         text=_narrative(report, random.Random(seed)),
     )
-    return (
-        f"volunteer report: narrative written for {DEMO_RW} {period.start:%Y-%m} "
-        f"({report.total.volunteers} volunteers, {report.total.current.hours:.0f} hours)"
-    )
+    return _(
+        "volunteer report: narrative written for %(rw)s %(month)s (%(volunteers)s volunteers, "
+        "%(hours)s hours)"
+    ) % {
+        "rw": DEMO_RW,
+        "month": f"{period.start:%Y-%m}",
+        "volunteers": number(report.total.volunteers),
+        "hours": number(report.total.current.hours),
+    }

@@ -8,7 +8,12 @@ audit trail and the plan history are filled as in real use):
   smaller one after it, with commissioning decisions;
 - one RW 006 round open for voting today;
 - two plans in progress (from the approved proposals) with activities and progress;
-- three meetings with attendance, minutes and decisions linked to the plans and needs.
+- three meetings with attendance, minutes and decisions linked to the plans and needs, and a
+  recent one that reviews the month's work.
+
+Every act is stamped on the day it happened (``demo.clock.acts_at``), with its ledger rows: the
+finished round, its plans and meetings come before the demo's first aid delivery (the start of its
+work history), the open round's proposals and votes in the last days, nothing after now.
 
 It expects the demo accounts (lurah.panggunglor, pengurus.rw006, pengurus.rt003, relawan.rw006,
 warga.rt003) and the synthetic population made by ``siaga demo``. Idempotent: a second run finds
@@ -30,6 +35,8 @@ from siaga.commissioning import services
 from siaga.commissioning.models import Need, Proposal, Round
 from siaga.commissioning.selectors import results
 from siaga.core.policy import in_subtree
+from siaga.demo.clock import acts_at
+from siaga.demo.volunteers import history_start
 from siaga.planning import services as planning
 from siaga.planning.models import Activity, Plan
 from siaga.registry.identity import IdentityError, age_on, decode_nik
@@ -43,6 +50,8 @@ FINISHED_TITLE = "Dana Kelurahan Panggung Lor 2021"
 OPEN_TITLE = "Dana operasional RW 006"
 ACCOUNTS = ("lurah.panggunglor", "pengurus.rw006", "pengurus.rt003", "relawan.rw006", "warga.rt003")
 MAX_VOTERS = 60
+# The finished round starts this many days before the demo's first aid delivery.
+LEAD_DAYS = 40
 
 
 @dataclass
@@ -117,7 +126,9 @@ def _build(
         users["relawan.rw006"],
         users["warga.rt003"],
     )
-    day = today - dt.timedelta(days=60)  # the finished round started two months ago
+    # The finished round, its plans and meetings come before the first aid delivery of the
+    # demo (the start of its work history), which they led to; every act is stamped on its day.
+    day = history_start(today) - dt.timedelta(days=LEAD_DAYS)
 
     # ---- needs from several RTs, with supports
     rts = _rts(rw006, 4) or [rw006]
@@ -138,40 +149,45 @@ def _build(
             (rw, "sarana", f"Penyemprotan disinfektan {rw.display_name}", 50, "rendah")
         )
     needs: list[Need] = []
-    for territory, category, title, households, urgency in needs_data:
-        needs.append(
-            services.raise_need(
-                actor=lurah if territory.id not in (rw006.id, *[t.id for t in rts]) else pengurus,
-                territory=territory,
-                data={
-                    "category": category,
-                    "title": title,
-                    "households_affected": households,
-                    "urgency": urgency,
-                    "description": "Data sintetis untuk demo.",
-                },
+    for index, (territory, category, title, households, urgency) in enumerate(needs_data):
+        with acts_at(_at(day - dt.timedelta(days=14 - index), 20)):
+            needs.append(
+                services.raise_need(
+                    actor=lurah
+                    if territory.id not in (rw006.id, *[t.id for t in rts])
+                    else pengurus,
+                    territory=territory,
+                    data={
+                        "category": category,
+                        "title": title,
+                        "households_affected": households,
+                        "urgency": urgency,
+                        "description": "Data sintetis untuk demo.",
+                    },
+                )
             )
-        )
-    for need in needs[:5]:
-        for supporter in (warga, relawan, rt_leader, lurah):
-            if rng.random() < 0.8:
-                services.support_need(actor=supporter, need=need)
+    for index, need in enumerate(needs[:5]):
+        with acts_at(_at(day - dt.timedelta(days=5 - index), 21)):
+            for supporter in (warga, relawan, rt_leader, lurah):
+                if rng.random() < 0.8:
+                    services.support_need(actor=supporter, need=need)
     result.needs = len(needs)
 
     # ---- the finished kelurahan round
-    finished = services.create_round(
-        actor=lurah,
-        territory=kelurahan,
-        data={
-            "title": FINISHED_TITLE,
-            "envelope_source": "Dana Kelurahan",
-            "envelope_amount": 50_000_000,
-            "proposals_until": day + dt.timedelta(days=10),
-            "assessment_until": day + dt.timedelta(days=17),
-            "voting_from": day + dt.timedelta(days=18),
-            "voting_until": day + dt.timedelta(days=25),
-        },
-    )
+    with acts_at(_at(day, 9)):
+        finished = services.create_round(
+            actor=lurah,
+            territory=kelurahan,
+            data={
+                "title": FINISHED_TITLE,
+                "envelope_source": "Dana Kelurahan",
+                "envelope_amount": 50_000_000,
+                "proposals_until": day + dt.timedelta(days=10),
+                "assessment_until": day + dt.timedelta(days=17),
+                "voting_from": day + dt.timedelta(days=18),
+                "voting_until": day + dt.timedelta(days=25),
+            },
+        )
     place_b = other_rws[0] if other_rws else rw006
     specs = [
         (
@@ -218,9 +234,9 @@ def _build(
         ),
     ]
     proposals: list[Proposal] = []
-    for title, place, answered, items, implementer in specs:
-        proposals.append(
-            services.submit_proposal(
+    for index, (title, place, answered, items, implementer) in enumerate(specs):
+        with acts_at(_at(day + dt.timedelta(days=4 + index), 10)):
+            proposal = services.submit_proposal(
                 actor=lurah,
                 territory=place,
                 round=finished,
@@ -246,15 +262,16 @@ def _build(
                 },
                 today=day,
             )
-        )
-    for proposal in proposals:
-        services.assess_proposal(
-            actor=lurah,
-            proposal=proposal,
-            feasible=True,
-            reason="Layak: lokasi dan biaya sudah diperiksa.",
-            today=day + dt.timedelta(days=12),
-        )
+        proposals.append(proposal)
+    with acts_at(_at(day + dt.timedelta(days=12), 10)):
+        for proposal in proposals:
+            services.assess_proposal(
+                actor=lurah,
+                proposal=proposal,
+                feasible=True,
+                reason="Layak: lokasi dan biaya sudah diperiksa.",
+                today=day + dt.timedelta(days=12),
+            )
     # Votes (recorded at the musyawarah by the RW head): most for isolation, then lumbung,
     # posko, hand-washing. Envelope 50 M: 25 + 15 funded, posko (14 M) skipped, washing (8 M)
     # funded after it.
@@ -264,11 +281,13 @@ def _build(
     counts = [int(len(voters) * s) for s in shares]
     counts[0] += len(voters) - sum(counts)
     ballots = [p for p, n in zip(proposals, counts, strict=True) for _ in range(n)]
-    for voter, proposal in zip(voters, ballots, strict=True):
-        services.record_vote(
-            actor=pengurus, round=finished, proposal=proposal, nik=voter.nik, today=vote_day
-        )
-    services.close_round(actor=lurah, round=finished, today=day + dt.timedelta(days=26))
+    with acts_at(_at(vote_day, 20)):
+        for voter, proposal in zip(voters, ballots, strict=True):
+            services.record_vote(
+                actor=pengurus, round=finished, proposal=proposal, nik=voter.nik, today=vote_day
+            )
+    with acts_at(_at(day + dt.timedelta(days=26), 9)):
+        services.close_round(actor=lurah, round=finished, today=day + dt.timedelta(days=26))
     decisions = [
         ("approved", "Sesuai kebutuhan warga dan hasil pemungutan suara.", ""),
         ("approved", "Disetujui; stok dikelola tim lumbung pangan.", ""),
@@ -279,10 +298,11 @@ def _build(
         ),
     ]
     funded = [r.proposal for r in services_results(finished) if r.funded]
-    for proposal, (outcome, reason, changes) in zip(funded, decisions, strict=False):
-        planning.decide(
-            actor=lurah, proposal=proposal, outcome=outcome, reason=reason, changes=changes
-        )
+    with acts_at(_at(day + dt.timedelta(days=27), 10)):
+        for proposal, (outcome, reason, changes) in zip(funded, decisions, strict=False):
+            planning.decide(
+                actor=lurah, proposal=proposal, outcome=outcome, reason=reason, changes=changes
+            )
     result.rounds.append(finished.pk)
 
     # ---- plans in progress (the first two approved proposals)
@@ -292,68 +312,75 @@ def _build(
     for plan in plans:
         for index, activity in enumerate(plan.activities.order_by("id")):
             percent = [100, 70, 40, 10][index % 4]
-            planning.update_activity(
-                actor=pengurus,
-                activity=activity,
-                data={
-                    "percent": percent,
-                    "status": "done" if percent == 100 else "in_progress",
-                    "spent": activity.budget * percent // 100,
-                    "starts_on": day + dt.timedelta(days=30),
-                    "ends_on": today + dt.timedelta(days=30),
-                },
-            )
+            with acts_at(_at(day + dt.timedelta(days=LEAD_DAYS - 2), 16)):
+                planning.update_activity(
+                    actor=pengurus,
+                    activity=activity,
+                    data={
+                        "percent": percent,
+                        "status": "done" if percent == 100 else "in_progress",
+                        "spent": activity.budget * percent // 100,
+                        "starts_on": day + dt.timedelta(days=30),
+                        "ends_on": today + dt.timedelta(days=30),
+                    },
+                )
     result.plans = [p.pk for p in plans]
 
     # ---- one RW 006 round open for voting today
-    open_round = services.create_round(
-        actor=lurah,
-        territory=rw006,
-        data={
-            "title": OPEN_TITLE,
-            "envelope_source": "Kas RW 006",
-            "envelope_amount": 6_000_000,
-            "proposals_until": today - dt.timedelta(days=10),
-            "assessment_until": today - dt.timedelta(days=3),
-            "voting_from": today - dt.timedelta(days=2),
-            "voting_until": today + dt.timedelta(days=7),
-        },
-    )
+    with acts_at(_at(today - dt.timedelta(days=16), 9)):
+        open_round = services.create_round(
+            actor=lurah,
+            territory=rw006,
+            data={
+                "title": OPEN_TITLE,
+                "envelope_source": "Kas RW 006",
+                "envelope_amount": 6_000_000,
+                "proposals_until": today - dt.timedelta(days=10),
+                "assessment_until": today - dt.timedelta(days=3),
+                "voting_from": today - dt.timedelta(days=2),
+                "voting_until": today + dt.timedelta(days=7),
+            },
+        )
     open_specs = [
         ("Vitamin untuk lansia", 2_500_000),
         ("Masker kain untuk anak sekolah", 1_500_000),
         ("Penyemprotan disinfektan rutin", 3_000_000),
     ]
-    open_proposals = [
-        services.submit_proposal(
-            actor=pengurus,
-            territory=rw006,
-            round=open_round,
-            needs=[],
-            data={"title": t, "items": [{"description": t, "unit_cost": c}]},
-            today=today - dt.timedelta(days=12),
-        )
-        for t, c in open_specs
-    ]
-    for proposal in open_proposals:
-        services.assess_proposal(
-            actor=lurah,
-            proposal=proposal,
-            feasible=True,
-            reason="Layak.",
-            today=today - dt.timedelta(days=5),
-        )
+    with acts_at(_at(today - dt.timedelta(days=12), 10)):
+        open_proposals = [
+            services.submit_proposal(
+                actor=pengurus,
+                territory=rw006,
+                round=open_round,
+                needs=[],
+                data={"title": t, "items": [{"description": t, "unit_cost": c}]},
+                today=today - dt.timedelta(days=12),
+            )
+            for t, c in open_specs
+        ]
+    with acts_at(_at(today - dt.timedelta(days=5), 10)):
+        for proposal in open_proposals:
+            services.assess_proposal(
+                actor=lurah,
+                proposal=proposal,
+                feasible=True,
+                reason="Layak.",
+                today=today - dt.timedelta(days=5),
+            )
     own = _warga_resident(warga)  # left free, so warga.rt003 can vote in the demo
-    for voter in _eligible(rw006, today, rng, 12):
+    for index, voter in enumerate(_eligible(rw006, today, rng, 12)):
         if voter.pk == own:
             continue
-        services.record_vote(
-            actor=pengurus,
-            round=open_round,
-            proposal=rng.choice(open_proposals),
-            nik=voter.nik,
-            today=today,
-        )
+        # Over the voting days so far (voting opened two days ago), never later than now.
+        vote_on = today - dt.timedelta(days=2 - index % 3)
+        with acts_at(_at(vote_on, 19)):
+            services.record_vote(
+                actor=pengurus,
+                round=open_round,
+                proposal=rng.choice(open_proposals),
+                nik=voter.nik,
+                today=vote_on,
+            )
     result.rounds.append(open_round.pk)
 
     # ---- three meetings with minutes and decisions linked to the plans and needs
@@ -363,37 +390,39 @@ def _build(
         {"username": "lurah.panggunglor"},
         {"name": "Bhabinkamtibmas Panggung Lor", "actor_group": "government"},
     ]
-    first = planning.create_meeting(
-        actor=pengurus,
-        territory=rw006,
-        data={
-            "kind": "musyawarah_rw",
-            "title": "Musyawarah RW 006: kebutuhan warga",
-            "starts_at": _at(day + dt.timedelta(days=2), 19),
-            "venue": "Balai RW 006",
-            "agenda": "Kebutuhan ruang isolasi\nLumbung pangan\nUsulan Dana Kelurahan",
-            "invitations": [
-                {"invitee": "Ketua RT se-RW 006", "actor_group": "community_leader"},
-                {"invitee": "Warga RW 006", "actor_group": "resident"},
-            ],
-        },
-    )
-    planning.record_attendance(
-        actor=pengurus, meeting=first, attendees=_residents_of(rw006, voters, 10) + members
-    )
-    planning.write_minutes(
-        actor=pengurus,
-        meeting=first,
-        minutes="Warga sepakat mengusulkan ruang isolasi dan lumbung pangan ke Dana Kelurahan.",
-    )
-    planning.record_meeting_decision(
-        actor=pengurus,
-        meeting=first,
-        text="Kebutuhan ruang isolasi dinaikkan menjadi sangat mendesak.",
-        effect="change_need",
-        need=needs[0],
-        data={"households_affected": 45},
-    )
+    with acts_at(_at(day - dt.timedelta(days=1), 10)):
+        first = planning.create_meeting(
+            actor=pengurus,
+            territory=rw006,
+            data={
+                "kind": "musyawarah_rw",
+                "title": "Musyawarah RW 006: kebutuhan warga",
+                "starts_at": _at(day + dt.timedelta(days=2), 19),
+                "venue": "Balai RW 006",
+                "agenda": "Kebutuhan ruang isolasi\nLumbung pangan\nUsulan Dana Kelurahan",
+                "invitations": [
+                    {"invitee": "Ketua RT se-RW 006", "actor_group": "community_leader"},
+                    {"invitee": "Warga RW 006", "actor_group": "resident"},
+                ],
+            },
+        )
+    with acts_at(_at(day + dt.timedelta(days=2), 21)):
+        planning.record_attendance(
+            actor=pengurus, meeting=first, attendees=_residents_of(rw006, voters, 10) + members
+        )
+        planning.write_minutes(
+            actor=pengurus,
+            meeting=first,
+            minutes="Warga sepakat mengusulkan ruang isolasi dan lumbung pangan ke Dana Kelurahan.",
+        )
+        planning.record_meeting_decision(
+            actor=pengurus,
+            meeting=first,
+            text="Kebutuhan ruang isolasi dinaikkan menjadi sangat mendesak.",
+            effect="change_need",
+            need=needs[0],
+            data={"households_affected": 45},
+        )
     result.meetings += 1
     for plan, (kind, title, territory, activity_title) in zip(
         plans,
@@ -413,49 +442,78 @@ def _build(
         ],
         strict=False,
     ):
-        meeting = planning.create_meeting(
-            actor=lurah,
-            territory=territory,
-            data={
-                "kind": kind,
-                "title": title,
-                "starts_at": _at(day + dt.timedelta(days=35), 19),
-                "venue": "Kantor Kelurahan Panggung Lor"
-                if kind == "rapat_koordinasi"
-                else "Pos RT",
-                "agenda": f"{plan.title}\nPembagian tugas relawan",
-            },
-        )
-        planning.record_attendance(
-            actor=lurah, meeting=meeting, attendees=_residents_of(territory, voters, 6) + members
-        )
-        planning.write_minutes(
-            actor=lurah,
-            meeting=meeting,
-            minutes=f"Disepakati pembagian tugas untuk {plan.title}.",
-        )
-        planning.record_meeting_decision(
-            actor=lurah,
-            meeting=meeting,
-            text=f"{activity_title} dikelola relawan RW 006.",
-            effect="create_activity",
-            plan=plan,
-            data={
-                "title": activity_title,
-                "responsible_team": "Relawan RW 006",
-                "responsible_user": relawan,
-                "starts_on": day + dt.timedelta(days=36),
-                "ends_on": today + dt.timedelta(days=30),
-                "percent": 50,
-                "status": "in_progress",
-            },
-        )
+        with acts_at(_at(day + dt.timedelta(days=31), 10)):
+            meeting = planning.create_meeting(
+                actor=lurah,
+                territory=territory,
+                data={
+                    "kind": kind,
+                    "title": title,
+                    "starts_at": _at(day + dt.timedelta(days=35), 19),
+                    "venue": "Kantor Kelurahan Panggung Lor"
+                    if kind == "rapat_koordinasi"
+                    else "Pos RT",
+                    "agenda": f"{plan.title}\nPembagian tugas relawan",
+                },
+            )
+        with acts_at(_at(day + dt.timedelta(days=35), 21)):
+            planning.record_attendance(
+                actor=lurah,
+                meeting=meeting,
+                attendees=_residents_of(territory, voters, 6) + members,
+            )
+            planning.write_minutes(
+                actor=lurah,
+                meeting=meeting,
+                minutes=f"Disepakati pembagian tugas untuk {plan.title}.",
+            )
+            planning.record_meeting_decision(
+                actor=lurah,
+                meeting=meeting,
+                text=f"{activity_title} dikelola relawan RW 006.",
+                effect="create_activity",
+                plan=plan,
+                data={
+                    "title": activity_title,
+                    "responsible_team": "Relawan RW 006",
+                    "responsible_user": relawan,
+                    "starts_on": day + dt.timedelta(days=36),
+                    "ends_on": today + dt.timedelta(days=30),
+                    "percent": 50,
+                    "status": "in_progress",
+                },
+            )
         result.meetings += 1
     # The responsible volunteer reports progress on their own activity.
-    for activity in Activity.objects.filter(plan__in=plans, responsible_user=relawan):
-        planning.update_progress(
-            actor=relawan, plan=activity.plan, rows=[{"activity": activity.pk, "percent": 60}]
+    with acts_at(_at(day + dt.timedelta(days=LEAD_DAYS - 1), 20)):
+        for activity in Activity.objects.filter(plan__in=plans, responsible_user=relawan):
+            planning.update_progress(
+                actor=relawan, plan=activity.plan, rows=[{"activity": activity.pk, "percent": 60}]
+            )
+
+    # ---- a recent evaluation meeting of the month's work (the residents rate it)
+    with acts_at(_at(today - dt.timedelta(days=10), 10)):
+        review = planning.create_meeting(
+            actor=pengurus,
+            territory=rw006,
+            data={
+                "kind": "musyawarah_rw",
+                "title": "Musyawarah RW 006: evaluasi antar sembako dan jaga posko",
+                "starts_at": _at(today - dt.timedelta(days=7), 19),
+                "venue": "Balai RW 006",
+                "agenda": "Evaluasi antar sembako isoman\nJadwal jaga posko",
+            },
         )
+    with acts_at(_at(today - dt.timedelta(days=7), 21)):
+        planning.record_attendance(
+            actor=pengurus, meeting=review, attendees=_residents_of(rw006, voters, 8) + members
+        )
+        planning.write_minutes(
+            actor=pengurus,
+            meeting=review,
+            minutes="Paket diantar sebelum jam 12 siang; jadwal jaga posko ditata ulang.",
+        )
+    result.meetings += 1
 
 
 def _residents_of(place: Territory, voters: list[Resident], limit: int) -> list[dict[str, Any]]:

@@ -133,6 +133,7 @@ def _build(
     result: HealthDemoResult,
 ) -> None:
     start = today - dt.timedelta(days=DAYS - 1)
+    now = timezone.now()  # the build time: nothing is stamped after it
     by_rt: dict[int, list[tuple[Any, ...]]] = {}
     by_household: dict[int, list[int]] = {}
     for person in people:
@@ -189,7 +190,7 @@ def _build(
                     isolation_place=place,
                     protocol=protocol,
                     isolation_ends_on=day,
-                    created_at=_at(confirmed, 10, 0),
+                    created_at=min(_at(confirmed, 10, 0), now),
                 )
             )
             plans.append({"course": course, "symptomatic": symptomatic})
@@ -209,12 +210,13 @@ def _build(
                                 isolation_place="isoman",
                                 protocol=iso_book.on(day),
                                 isolation_ends_on=day,
-                                created_at=_at(min(day + dt.timedelta(days=3), today), 10, 0),
+                                created_at=min(
+                                    _at(min(day + dt.timedelta(days=3), today), 10, 0), now
+                                ),
                             )
                         )
                         plans.append({"course": "mild", "symptomatic": False})
     # ---- monitoring, triage, planned ends, outcomes, referrals
-    now = timezone.now()
     records: list[tuple[int, Monitoring]] = []
     referral_rows: list[tuple[int, Referral]] = []
     for index, (case, plan) in enumerate(zip(cases, plans, strict=True)):
@@ -454,7 +456,7 @@ def _build(
                     status="kasus"
                     if result_ == "positif"
                     else ("selesai" if planned.ends_on < today else "karantina"),
-                    created_at=_at(case.specimen_on, 12, 0),
+                    created_at=min(_at(case.specimen_on, 12, 0), now),
                 )
             )
     Contact.objects.bulk_create(contacts, batch_size=5000, ignore_conflicts=True)

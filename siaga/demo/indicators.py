@@ -10,8 +10,10 @@ import datetime as dt
 
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siaga.core.models import Contribution
+from siaga.demo.console import number
 from siaga.health.models import Case
 from siaga.indicators import services
 
@@ -40,4 +42,8 @@ def build_indicators_demo(seed: int = 2021) -> str:
     signature."""
     day_from, day_to = _span()
     run = services.refresh(day_from=day_from, day_to=day_to, trigger="demo")
-    return f"indicators: {run.rows} aggregate rows for {day_from:%Y-%m-%d} … {day_to:%Y-%m-%d}"
+    return _("indicators: %(rows)s aggregate rows for %(start)s … %(end)s") % {
+        "rows": number(run.rows),
+        "start": day_from.isoformat(),
+        "end": day_to.isoformat(),
+    }

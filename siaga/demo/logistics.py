@@ -115,6 +115,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
     rng = random.Random(seed)
     low, high = kecamatan.bounds
     start = history_start(today)  # a whole month's deliveries for the volunteer report
+    now = timezone.now()  # the build time: nothing is stamped after it
     counts: dict[str, int] = defaultdict(int)
     cases_by_rw: dict[int, list[Case]] = defaultdict(list)
     for case in (
@@ -178,7 +179,14 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             day = first
             while day <= end:
                 key = (case.household_id, day)
-                if not (lagging and day >= today - dt.timedelta(days=1)) and key not in existing:
+                at = _at(day, rng.randint(8, 16), 15)
+                # A delivery whose hour has not come yet is not made up: today's daily proposal
+                # (below) opens its request, with its delivery task, as it does every day.
+                if (
+                    not (lagging and day >= today - dt.timedelta(days=1))
+                    and key not in existing
+                    and at <= now
+                ):
                     existing.add(key)
                     request = AidRequest(
                         household_id=case.household_id,  # type: ignore[misc]  # filtered: not null
@@ -187,8 +195,9 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
                         rt_id=case.rt_id,
                         template=template,
                         case=case,
+                        created_at=min(_at(day, 6), at),
                     )
-                    planned.append((request, _at(day, rng.randint(8, 16), 15)))
+                    planned.append((request, at))
                 day += dt.timedelta(days=1)
         AidRequest.objects.bulk_create([request for request, _at_time in planned], batch_size=500)
         deliveries_out.extend(planned)
@@ -278,7 +287,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
             )
             if name == "Beras":
                 # The posko sends rice to the public kitchen, which cooks part of it.
-                moved = _at(today - dt.timedelta(days=2), 8)
+                moved = min(_at(today - dt.timedelta(days=2), 8), now)
                 movements += [
                     StockMovement(
                         item=item,
@@ -304,7 +313,7 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
                         rw=rw,
                         kind="kitchen",
                         delta=Decimal(-3),
-                        at=_at(today - dt.timedelta(days=1), 11),
+                        at=min(_at(today - dt.timedelta(days=1), 11), now),
                     ),
                 ]
         StockMovement.objects.bulk_create(movements)

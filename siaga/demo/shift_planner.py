@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siaga.accounts.models import User
 from siaga.core.errors import ValidationFailed
@@ -30,9 +31,9 @@ def build_shift_planner_demo(*, seed: int = 2021, today: dt.date | None = None) 
     gate = Posko.objects.filter(rw__code=RW006, kind=PoskoKind.ENTRY_POST).order_by("pk").first()
     admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if main is None or gate is None or admin is None:
-        return "skipped: no volunteers demo"
+        return _("skipped: no volunteers demo")
     if ShiftTemplate.objects.filter(posko=main, name=TEMPLATE).exists():
-        return "already"
+        return _("already")
     template = services.create_shift_template(
         actor=admin,
         posko=main,
@@ -71,4 +72,8 @@ def build_shift_planner_demo(*, seed: int = 2021, today: dt.date | None = None) 
             except ValidationFailed:  # e.g. the places left are kept for a nakes
                 continue
     shifts = Shift.objects.filter(template=template).count()
-    return f"{shifts} vaccination shifts, 1 one-off shift, {seats} seats for relawan.rw006"
+    return _("%(shifts)s vaccination shifts, 1 one-off shift, %(seats)s seats for %(user)s") % {
+        "shifts": shifts,
+        "seats": seats,
+        "user": "relawan.rw006",
+    }

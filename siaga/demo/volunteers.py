@@ -15,8 +15,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siaga.accounts.models import User
 from siaga.accounts.services import add_membership
@@ -24,7 +26,9 @@ from siaga.core.contributions import ActorGroups, bulk_record_contributions, con
 from siaga.core.models import ActorGroup, AuditAction, AuditEntry, Contribution, Phase
 from siaga.core.roles import Role
 from siaga.demo.base import coordinator
-from siaga.health.models import Method, Monitoring
+from siaga.health import protocols as rules
+from siaga.health.models import Case, Contact, Method, Monitoring, ProtocolKind
+from siaga.health.selectors import monitoring_task_key
 from siaga.registry.models import Resident
 from siaga.territory.models import Level, Territory
 from siaga.volunteers import services
@@ -116,6 +120,60 @@ def _credit_monitoring(rw: Territory, users: list[User]) -> list[Contribution]:
             for m in mine
         ]
     return acts
+
+
+def _monitoring_tasks(rw: Territory, until: dt.date) -> list[Task]:
+    """The volunteers' monitoring tasks of the checks recorded in the RW before ``until``, as
+    the rule (``health.services.ensure_monitoring_tasks``, which makes today's) made and closed
+    them: one per recorded slot, due at the slot's deadline, done by the volunteer who recorded
+    the check at its time; a self-report's slot closed by the rule."""
+    profiles = dict(
+        Volunteer.objects.filter(rw=rw, user__isnull=False, status=VolunteerStatus.ACTIVE)
+        .order_by("-pk")
+        .values_list("user_id", "pk")
+    )
+    team = services.team_for(rw.pk, TeamKind.KESEHATAN)
+    case_type = ContentType.objects.get_for_model(Case)
+    contact_type = ContentType.objects.get_for_model(Contact)
+    book: rules.ProtocolBook | None = None  # read once there is a check
+    tz = timezone.get_current_timezone()
+    tasks: dict[str, Task] = {}
+    for record in (
+        Monitoring.objects.filter(rt_id__gte=rw.id, rt_id__lte=rw.bounds[1], day__lt=until)
+        .only("case_id", "contact_id", "rt_id", "day", "slot", "taken_at", "method", "recorder_id")
+        .order_by("taken_at", "pk")
+    ):
+        kind, subject_id = (
+            ("case", record.case_id) if record.case_id else ("contact", record.contact_id)
+        )
+        assert subject_id is not None
+        key = monitoring_task_key(kind, subject_id, record.day, record.slot)
+        if key in tasks:
+            continue
+        book = book or rules.ProtocolBook(ProtocolKind.TRIAGE)
+        params = book.params(book.on(record.day))
+        deadline = params.pagi_until if record.slot == "pagi" else params.sore_until
+        by = record.recorder_id if record.method != Method.MANDIRI else None
+        tasks[key] = Task(
+            source_key=key,
+            territory_id=record.rt_id,
+            kind=TaskKind.MONITORING,
+            title=_("Monitoring %(slot)s: %(kind)s #%(id)s")
+            % {"slot": record.slot, "kind": kind, "id": subject_id},
+            due_at=timezone.make_aware(dt.datetime.combine(record.day, deadline), tz),
+            priority=Priority.HIGH,
+            team=team,
+            content_type=case_type if kind == "case" else contact_type,
+            object_id=subject_id,
+            created_at=timezone.make_aware(dt.datetime.combine(record.day, dt.time.min), tz),
+            state=TaskState.SELESAI,
+            assignee_id=profiles.get(by) if by else None,
+            taken_by_id=by,
+            taken_at=record.taken_at if by else None,
+            closed_at=record.taken_at,
+            closed_by_id=by,
+        )
+    return list(tasks.values())
 
 
 def _volunteer_act(
@@ -326,6 +384,7 @@ def build_volunteers_demo(
             "tasks",
             "accounts",
             "monitoring_credited",
+            "monitoring_tasks",
         ),
         0,
     )
@@ -441,6 +500,9 @@ def build_volunteers_demo(
         tasks += _past_tasks(rw, teams, active, since, rng)
         Task.objects.bulk_create(tasks)
         counts["tasks"] += len(tasks)
+        monitoring_tasks = _monitoring_tasks(rw, today)
+        Task.objects.bulk_create(monitoring_tasks, batch_size=1000, ignore_conflicts=True)
+        counts["monitoring_tasks"] += len(monitoring_tasks)
         for task in tasks:
             if task.state == TaskState.SELESAI and task.assignee and task.closed_at:
                 act = _volunteer_act(

@@ -1212,9 +1212,27 @@ def close_rule_tasks(*, subject: models.Model, kinds: Iterable[str], actor: Any 
 # ---------------------------------------------------------------- rules
 
 
-def close_rule_task(task: Task) -> Task:
-    """Close a rule-made task whose work the rule saw done (no actor: the rule closes it)."""
-    return _close(None, task, TaskState.SELESAI, "")
+def close_rule_task(task: Task, *, done_by: Any = None, at: dt.datetime | None = None) -> Task:
+    """Close a rule-made task whose work the rule saw done.
+
+    ``done_by`` is the user who did the work (the volunteer who recorded the monitoring check):
+    the task is theirs, taken and closed by them ``at`` the time of the work, with their
+    volunteer profile in the task's RW as its assignee, so the Laporan Kinerja Relawan counts
+    it. Without it the rule closes the task in its own name (a resident's self-report)."""
+    if done_by is None or not getattr(done_by, "is_authenticated", False):
+        return _close(None, task, TaskState.SELESAI, "")
+    when = at or timezone.now()
+    fields = ["state", "closed_at", "closed_by"]
+    if task.taken_by_id is None:
+        task.taken_by, task.taken_at = done_by, when
+        fields += ["taken_by", "taken_at"]
+    volunteer = volunteer_of(done_by, rw_key(task.territory_id))
+    if volunteer is not None and task.assignee_id != volunteer.pk:
+        task.assignee = volunteer
+        fields.append("assignee")
+    task.state, task.closed_at, task.closed_by = TaskState.SELESAI, when, done_by
+    task.save(update_fields=fields)
+    return task
 
 
 def ensure_shift_gap_tasks(*, today: dt.date, days: int = 7) -> int:

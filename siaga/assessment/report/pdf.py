@@ -2,8 +2,9 @@
 
 Layout: title, place and period; totals against the previous period; a bar chart of hours per
 volunteer (this period and the previous one) drawn with fpdf2 rectangles; per kelurahan, RW and
-team; tasks by kind; one line per volunteer; the coordinator's narrative; the signature block for
-the Ketua RW and the Lurah. Core fonts only know latin-1: ``latin1()`` transliterates the rest.
+team; tasks by kind; one line per volunteer; the coordinator's narrative; the signature block of
+the office of the territory (Ketua RW, Lurah, Camat…) and of the office above it. Core fonts only
+know latin-1: ``latin1()`` transliterates the rest.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from siaga.territory.models import Level
+from siaga.territory.models import Level, Territory
 
 from .figures import Metrics, Rollup, VolunteerReport, change, metric_rows
 
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 15.0
 CONTENT_W = PAGE_W - 2 * MARGIN
+BOTTOM = PAGE_H - 18  # where the page's content ends (the footer is below)
+HEADING_H = 3 + 6.5 + 1.5  # space above, bar, space below
+KEEP_ROWS = 3  # a table starts on a page only with its header and this many rows,
+KEEP_WHOLE = 15  # or whole when it has no more rows than this
+CELL_PAD = 1.5  # left and right padding of a table cell together
 CHART_MAX_BARS = 15
 BLUE = (31, 90, 160)
 GREY = (170, 178, 189)
@@ -86,6 +92,31 @@ def long_date(day: Any) -> str:
     return formats.date_format(day, "j F Y")
 
 
+def office(level: int, code: str, name: str) -> str:
+    """The office that signs for a territory of this level: Ketua RT 003, Ketua RW 006, Lurah
+    Panggung Lor (Kepala Desa of a desa: code 2xxx), Camat Semarang Utara, Wali Kota Semarang
+    or Bupati Demak, Gubernur Jawa Tengah."""
+    last = code.rsplit(".", 1)[-1]
+    if level >= Level.RW:
+        title = _("Ketua RT") if level == Level.RT else _("Ketua RW")
+        return f"{title} {int(last):03d}" if last.isdigit() else title
+    if level == Level.KELURAHAN:
+        title = _("Kepala Desa") if last.startswith("2") else _("Lurah")
+    elif level == Level.KECAMATAN:
+        title = _("Camat")
+    elif level == Level.KABUPATEN:
+        if name.startswith("Kota "):
+            title, name = _("Wali Kota"), name.removeprefix("Kota ")
+        elif name.startswith("Kabupaten "):
+            title, name = _("Bupati"), name.removeprefix("Kabupaten ")
+        else:
+            # Codes 71-99 are kota, 01-70 kabupaten (Kemendagri).
+            title = _("Wali Kota") if last.isdigit() and int(last) >= 71 else _("Bupati")
+    else:
+        title = _("Gubernur")
+    return f"{title} {name}".strip()
+
+
 class _ReportPDF(FPDF):
     footer_text = ""
 
@@ -124,8 +155,10 @@ class _Writer:
             CONTENT_W, size * 0.5, latin1(value), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
 
-    def heading(self, value: str) -> None:
-        self.room_for(22)
+    def heading(self, value: str, keep: float = 20.0) -> None:
+        """A section heading kept with the first ``keep`` mm of what follows it: when they do
+        not fit together, the heading starts the next page instead of ending this one."""
+        self.room_for(HEADING_H + keep)
         self.pdf.ln(3)
         self.pdf.set_font("Helvetica", "B", 10.5)
         self.pdf.set_fill_color(*HEAD_FILL)
@@ -133,8 +166,55 @@ class _Writer:
         self.pdf.ln(1.5)
 
     def room_for(self, height: float) -> None:
-        if self.pdf.get_y() + height > PAGE_H - 18:
+        if self.pdf.get_y() + height > BOTTOM:
             self.pdf.add_page()
+
+    def _header(
+        self, headers: Sequence[str], widths: Sequence[float], size: float
+    ) -> tuple[list[tuple[float, list[str]]], float]:
+        """How the header row is printed: each title's font size and lines, and the row's
+        height. A title wraps at spaces to fit its column, and its size shrinks (not below
+        5 pt) until its longest word fits, so no title is cut."""
+        pdf = self.pdf
+        cells: list[tuple[float, list[str]]] = []
+        for title, width in zip(headers, widths, strict=True):
+            words = latin1(title).split()
+            cell_size = size
+            pdf.set_font("Helvetica", "B", cell_size)
+            while cell_size > 5 and any(
+                pdf.get_string_width(word) > width - CELL_PAD for word in words
+            ):
+                cell_size -= 0.25
+                pdf.set_font("Helvetica", "B", cell_size)
+            lines: list[str] = []
+            for word in words:
+                joined = f"{lines[-1]} {word}" if lines else word
+                if lines and pdf.get_string_width(joined) <= width - CELL_PAD:
+                    lines[-1] = joined
+                else:
+                    lines.append(word)
+            cells.append((cell_size, lines))
+        height = max(len(lines) * cell_size * 0.55 for cell_size, lines in cells)
+        return cells, max(height, size * 0.55) + 1.5
+
+    @staticmethod
+    def _scaled(widths: Sequence[float]) -> list[float]:
+        scale = CONTENT_W / sum(widths)
+        return [w * scale for w in widths]
+
+    def table_start(
+        self,
+        headers: Sequence[str],
+        widths: Sequence[float],
+        n_rows: int,
+        *,
+        size: float = 7.5,
+    ) -> float:
+        """The height a table needs on the page where it starts: its header and its first
+        rows (all of them for a short table)."""
+        _cells, head_h = self._header(headers, self._scaled(widths), size)
+        keep = n_rows if n_rows <= KEEP_WHOLE else KEEP_ROWS
+        return head_h + keep * (size * 0.55 + 1) + 1
 
     def table(
         self,
@@ -146,24 +226,26 @@ class _Writer:
         first_align: str = "L",
     ) -> None:
         """A plain table with the header repeated on each new page."""
-        scale = CONTENT_W / sum(widths)
-        widths = [w * scale for w in widths]
+        widths = self._scaled(widths)
         line = size * 0.55
+        cells, head_h = self._header(headers, widths, size)
 
         def head() -> None:
-            self.pdf.set_font("Helvetica", "B", size)
-            self.pdf.set_fill_color(*HEAD_FILL)
-            for i, (title, width) in enumerate(zip(headers, widths, strict=True)):
-                self.pdf.cell(
-                    width,
-                    line + 1.5,
-                    latin1(title),
-                    border=1,
-                    fill=True,
-                    align=first_align if i == 0 else "C",
-                )
-            self.pdf.ln()
-            self.pdf.set_font("Helvetica", "", size)
+            pdf.set_fill_color(*HEAD_FILL)
+            top, x = pdf.get_y(), MARGIN
+            for i, ((cell_size, lines), width) in enumerate(zip(cells, widths, strict=True)):
+                pdf.set_font("Helvetica", "B", cell_size)
+                pdf.rect(x, top, width, head_h, style="DF")
+                step = cell_size * 0.55
+                y = top + (head_h - len(lines) * step) / 2
+                for text in lines:
+                    text_w = pdf.get_string_width(text)
+                    left = i == 0 and first_align == "L"
+                    pdf.text(x + 0.75 if left else x + (width - text_w) / 2, y + step * 0.72, text)
+                    y += step
+                x += width
+            pdf.set_y(top + head_h)
+            pdf.set_font("Helvetica", "", size)
 
         pdf = self.pdf
         height = line + 1
@@ -177,13 +259,13 @@ class _Writer:
                 pdf.line(x, top, x, bottom)
             pdf.line(MARGIN, bottom, MARGIN + total_w, bottom)
 
-        self.room_for(3 * line)
+        self.room_for(self.table_start(headers, widths, len(rows), size=size))
         head()
         top = pdf.get_y()
         pdf.set_fill_color(246, 248, 250)
         for index, row in enumerate(rows):
             y = pdf.get_y()
-            if y + height > PAGE_H - 18:
+            if y + height > BOTTOM:
                 rules(top, y)
                 pdf.add_page()
                 head()
@@ -195,7 +277,7 @@ class _Writer:
             for i, (value, width) in enumerate(zip(row, widths, strict=True)):
                 text = latin1(value)
                 text_w = pdf.get_string_width(text)
-                while text and text_w > width - 1.5:
+                while text and text_w > width - CELL_PAD:
                     text = text[:-1]
                     text_w = pdf.get_string_width(text)
                 left = (i == 0 and first_align == "L") or not text
@@ -241,7 +323,6 @@ class _Writer:
             pdf.cell(CONTENT_W - 45, 5, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def totals(self) -> None:
-        self.heading(_("1. Summary: this period and the previous one"))
         rows = []
         total = self.report.total
         for attr, label, decimals in metric_rows():
@@ -254,20 +335,24 @@ class _Writer:
                     signed(change(now, before), decimals),
                 ]
             )
-        self.table(
-            [_("Figure"), _("This period"), _("Previous period"), _("Change")],
-            [90, 30, 30, 30],
-            rows,
-            size=8.5,
+        headers = [_("Figure"), _("This period"), _("Previous period"), _("Change")]
+        widths = [90, 30, 30, 30]
+        self.heading(
+            _("1. Summary: this period and the previous one"),
+            keep=self.table_start(headers, widths, len(rows), size=8.5),
         )
+        self.table(headers, widths, rows, size=8.5)
 
     def chart(self) -> None:
         rows = sorted(
             self.report.volunteers, key=lambda r: (-r.current.hours, -r.previous.hours, r.name)
         )[:CHART_MAX_BARS]
+        bar_h, gap = 3.2, 2.2
+        height = len(rows) * (2 * bar_h + gap) + 12
         self.heading(
             _("2. Hours served per volunteer (top %(n)d): this period and the previous one")
-            % {"n": len(rows)}
+            % {"n": len(rows)},
+            keep=height if rows else 10,
         )
         if not rows:
             self.text(9, _("No volunteer in this report."))
@@ -275,9 +360,8 @@ class _Writer:
         pdf = self.pdf
         label_w, value_w = 48.0, 14.0
         bar_w = CONTENT_W - label_w - value_w
-        bar_h, gap = 3.2, 2.2
         top = max((max(r.current.hours, r.previous.hours) for r in rows), default=0) or 1.0
-        self.room_for(len(rows) * (2 * bar_h + gap) + 12)
+        self.room_for(height)
         y = pdf.get_y() + 1
         pdf.set_font("Helvetica", "", 7.5)
         for row in rows:
@@ -339,7 +423,11 @@ class _Writer:
         sections.append((_("RW"), report.rws))
         if report.teams:
             sections.append((_("Team"), report.teams))
-        self.heading(_("3. Per kelurahan, RW and team"))
+        first_title, first_items = sections[0]
+        self.heading(
+            _("3. Per kelurahan, RW and team"),
+            keep=self.table_start([first_title, *headers[1:]], widths, len(first_items), size=7),
+        )
         for title, items in sections:
             total = (
                 [line(report.total, _("Total"))]
@@ -369,21 +457,21 @@ class _Writer:
         ]
 
     def tasks(self) -> None:
-        self.heading(_("4. Tasks done by kind"))
-        self.table(
-            [_("Kind of task"), _("This period"), _("Previous period"), _("Change")],
-            [90, 30, 30, 30],
+        headers = [_("Kind of task"), _("This period"), _("Previous period"), _("Change")]
+        widths = [90, 30, 30, 30]
+        rows = [
             [
-                [
-                    r["label"],
-                    number(r["current"]),
-                    number(r["previous"]),
-                    signed(r["current"] - r["previous"]),
-                ]
-                for r in self.report.tasks_by_kind()
-            ],
-            size=8.5,
+                r["label"],
+                number(r["current"]),
+                number(r["previous"]),
+                signed(r["current"] - r["previous"]),
+            ]
+            for r in self.report.tasks_by_kind()
+        ]
+        self.heading(
+            _("4. Tasks done by kind"), keep=self.table_start(headers, widths, len(rows), size=8.5)
         )
+        self.table(headers, widths, rows, size=8.5)
         response = self.report.total.current.response_hours
         if response is not None:
             self.text(
@@ -393,7 +481,6 @@ class _Writer:
             )
 
     def volunteers(self) -> None:
-        self.heading(_("5. Per volunteer"))
         headers = [
             _("Volunteer"),
             _("RW"),
@@ -413,6 +500,10 @@ class _Writer:
             [r.name, r.rw_label.replace("RW ", ""), *self._figures(r.current, r.previous)]
             for r in self.report.volunteers
         ]
+        self.heading(
+            _("5. Per volunteer"),
+            keep=self.table_start(headers, widths, len(rows), size=7) if rows else 10,
+        )
         if not rows:
             self.text(9, _("No volunteer in this report."))
             return
@@ -441,15 +532,27 @@ class _Writer:
             self.text(9, _("(No narrative written for this period.)"))
 
     def signatures(self) -> None:
+        """Prepared by the office of the report's territory, acknowledged by the office above
+        it: Ketua RW and Lurah for an RW, Lurah and Camat for a kelurahan, and so on up."""
         report = self.report
         pdf = self.pdf
         self.room_for(48)
         pdf.ln(6)
         place = report.place.split(", ")
-        kelurahan = place[1] if report.territory.level == Level.RW and len(place) > 1 else ""
-        if report.territory.level == Level.KELURAHAN:
-            kelurahan = report.territory.name
+        territory = report.territory
         city = place[-1].replace("Kota ", "").replace("Kabupaten ", "") if place else ""
+        own = office(territory.level, territory.code, territory.name)
+        above = ""
+        if territory.level > Level.PROVINSI:
+            parent_code = territory.code.rsplit(".", 1)[0]
+            parent_name = (
+                place[1]
+                if len(place) > 1
+                else Territory.objects.filter(code=parent_code)
+                .values_list("name", flat=True)
+                .first()
+            )
+            above = office(territory.level - 1, parent_code, parent_name or "")
         half = CONTENT_W / 2
         pdf.set_font("Helvetica", "", 9.5)
         pdf.cell(half, 5, "")
@@ -461,19 +564,15 @@ class _Writer:
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
-        pdf.cell(half, 5, latin1(_("Acknowledged by,")), align="C")
+        pdf.cell(half, 5, latin1(_("Acknowledged by,") if above else ""), align="C")
         pdf.cell(half, 5, latin1(_("Prepared by,")), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        lurah = _("Lurah") + (f" {kelurahan}" if kelurahan else "")
-        ketua = _("Ketua RW") + (
-            f" {report.territory.number:03d}" if report.territory.level == Level.RW else ""
-        )
         pdf.set_font("Helvetica", "B", 9.5)
-        pdf.cell(half, 5, latin1(lurah), align="C")
-        pdf.cell(half, 5, latin1(ketua), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(half, 5, latin1(above), align="C")
+        pdf.cell(half, 5, latin1(own), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(20)
         pdf.set_font("Helvetica", "", 9.5)
         dots = "( " + "." * 40 + " )"
-        pdf.cell(half, 5, dots, align="C")
+        pdf.cell(half, 5, dots if above else "", align="C")
         pdf.cell(half, 5, dots, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def build(self) -> bytes:

@@ -27,7 +27,7 @@ def test_demo_content_is_complete_and_a_rerun_adds_nothing(world) -> None:
     }
     assert Plan.objects.filter(status="active").count() == 2
     assert Decision.objects.count() == funded.count()
-    assert Meeting.objects.filter(minutes__gt="").count() == 3
+    assert Meeting.objects.filter(minutes__gt="").count() == 4
     assert MeetingDecision.objects.filter(activity__isnull=False).count() == 2
     assert Need.objects.filter(supports__isnull=False).distinct().count() >= 3
     counts = (Need.objects.count(), Vote.objects.count(), Meeting.objects.count())

@@ -24,6 +24,6 @@ def test_demo_builder_summary(sources: Any) -> None:
     today = timezone.localdate()
     # The fixture's records are from 2021: the range is capped at a year before today.
     assert (run.day_from, run.day_to) == (today - dt.timedelta(days=366), today)
-    assert summary == f"indicators: {run.rows} aggregate rows for {run.day_from} … {today}"
+    assert summary == f"indicators: {run.rows:,} aggregate rows for {run.day_from} … {today}"
     # Case A (still open) is active over the whole range.
     assert IndicatorValue.objects.filter(indicator="active_cases", day=today).exists()

@@ -119,3 +119,22 @@ def test_demo_co_delivery_acts_reach_the_contribution_ledger_once(world: Any) ->
     assert build_volunteers_demo(seed=4, today=today).skipped_reason == "already"
     assert build_logistics_demo(seed=4, today=today).skipped_reason == "already"
     assert acts.count() == count
+
+
+def test_demo_monitoring_checks_are_the_volunteers_done_monitoring_tasks(world: Any) -> None:
+    """Each check a volunteer recorded in the demo wave is a done monitoring task of theirs, as
+    the rule makes it: the volunteer report shows as many monitoring tasks as checks."""
+    from siaga.demo.health import build_health_demo
+
+    today = timezone.localdate()
+    build_health_demo(seed=7, today=today)
+    build_volunteers_demo(seed=7, today=today)
+    build_logistics_demo(seed=7, today=today)
+    access = rpt.report_access(world.users["admin"], world.t["33.74.02"])
+    period = rpt.Period(history_start(today), today)
+    figures = rpt.volunteer_report(access, period).total.current
+    assert figures.monitoring > 0
+    assert figures.tasks_by_kind.get("monitoring", 0) == figures.monitoring
+    monitoring_tasks = Task.objects.filter(kind="monitoring")
+    assert not monitoring_tasks.filter(state="selesai", closed_at__isnull=True).exists()
+    assert monitoring_tasks.filter(assignee__isnull=False).count() >= figures.monitoring

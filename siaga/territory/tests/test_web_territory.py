@@ -133,10 +133,7 @@ def test_index_lists_the_users_roots(world) -> None:
 
 def test_footer_attribution_speaks_the_page_language(client) -> None:
     """Issue 12: the code-list attribution was an English sentence in the Indonesian UI."""
-    from siaga.core.tests.pending_i18n import pending_translations
-
-    with pending_translations():
-        html = client.get("/akun/masuk/").content.decode()
+    html = client.get("/akun/masuk/").content.decode()
     assert "dari dataset cahyadsn/wilayah" in html and "from the" not in html
     english = client.get("/akun/masuk/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "from the cahyadsn/wilayah dataset" in english

@@ -17,6 +17,7 @@ from siaga.demo import base as demo
 from siaga.demo.assessment import build_assessment_demo
 from siaga.demo.assessment_report import build_report_demo
 from siaga.demo.commissioning import build_commissioning_demo
+from siaga.demo.console import number
 from siaga.demo.health import PUSKESMAS_NAME, build_health_demo
 from siaga.demo.indicators import build_indicators_demo
 from siaga.demo.logistics import build_logistics_demo
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                 "Generating a SYNTHETIC population of Kecamatan Semarang Utara: %(n)s made-up "
                 "residents…"
             )
-            % {"n": f"{options['residents']:,}"},
+            % {"n": number(options["residents"])},
             "accounts": _("Creating the demo accounts…"),
         }
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             nonlocal bar
             out.write(steps[name])
             if name == "synth" and options["verbosity"]:
-                bar = tqdm(total=options["residents"], unit=" residents", file=sys.stderr)
+                bar = tqdm(total=options["residents"], unit=" " + _("residents"), file=sys.stderr)
             elif bar is not None:
                 bar.close()
                 bar = None
@@ -109,14 +110,25 @@ class Command(BaseCommand):
                     "territory names and codes are real; per-kelurahan figures and RW/RT are not."
                 )
                 % {
-                    "residents": f"{result.residents:,}",
-                    "households": f"{result.households:,}",
+                    "residents": number(result.residents),
+                    "households": number(result.households),
                 }
             )
         )
-        out.write(_("Demo ready in %(seconds).1f s.") % {"seconds": time.perf_counter() - started})
+        out.write(
+            _("Demo ready in %(seconds)s s.")
+            % {"seconds": number(time.perf_counter() - started, 1)}
+        )
         if options["verbosity"] >= 2:
-            out.write(", ".join(f"{step} {sec:.1f} s" for step, sec in result.timings.items()))
+            out.write(
+                _("Steps: %(steps)s")
+                % {
+                    "steps": ", ".join(
+                        _("%(step)s %(seconds)s s") % {"step": step, "seconds": number(sec, 1)}
+                        for step, sec in result.timings.items()
+                    )
+                }
+            )
         url = f"http://{options['host']}:{options['port']}/"
         out.write("")
         out.write(_("Open %(url)s and log in as one of:") % {"url": url})
@@ -152,21 +164,21 @@ class Command(BaseCommand):
             outcome = build(seed=seed)
             if isinstance(outcome, str):  # builders that report their own one-line summary
                 self.stdout.write(
-                    _("Demo content: %(what)s — %(summary)s (%(seconds).1f s)")
+                    _("Demo content: %(what)s — %(summary)s (%(seconds)s s)")
                     % {
                         "what": label,
                         "summary": outcome,
-                        "seconds": time.perf_counter() - started,
+                        "seconds": number(time.perf_counter() - started, 1),
                     }
                 )
                 continue
             skipped = getattr(outcome, "skipped_reason", "")
             self.stdout.write(
-                _("Demo content: %(what)s — %(state)s (%(seconds).1f s)")
+                _("Demo content: %(what)s — %(state)s (%(seconds)s s)")
                 % {
                     "what": label,
                     "state": _("already there") if skipped else _("added"),
-                    "seconds": time.perf_counter() - started,
+                    "seconds": number(time.perf_counter() - started, 1),
                 }
             )
 
