@@ -165,7 +165,7 @@ def test_without_a_puskesmas_the_kelurahan_is_told_and_the_volunteer_hears_so(
         HTTP_ACCEPT_LANGUAGE="en",
     )
     text = response.content.decode()
-    assert "no puskesmas covers this area" in text
+    assert "tidak ada puskesmas yang mencakup wilayah ini" in text  # the page speaks Indonesian
     referral = Referral.objects.get()
     assert referral.puskesmas is None
     assert Notification.objects.filter(
@@ -184,7 +184,7 @@ def test_volunteer_is_told_which_puskesmas_was_alerted(
         follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert "Puskesmas Bandarharjo has been alerted" in response.content.decode()
+    assert "Puskesmas Bandarharjo sudah diberi tahu" in response.content.decode()
 
 
 def test_staff_see_and_acknowledge_referrals_of_their_area_in_one_tap(

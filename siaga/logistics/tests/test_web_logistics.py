@@ -95,7 +95,7 @@ def test_delivery_form_defaults_to_a_stocked_posko_and_keeps_input_when_refused(
     url = f"/logistik/bantuan/{aid.pk}/kirim/"
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'<option value="{lumbung.posko.pk}" selected>' in html
-    assert f'<option value="{empty.pk}">A Posko kosong (not enough stock)' in html
+    assert f'<option value="{empty.pk}">A Posko kosong (stok kurang)' in html
     assert world.households["rt003"].address in html and "RT 003 / RW 006" in html
     response = client.post(url, {"posko": empty.pk, "received_by": "Bu Siti", "note": "pagar"})
     html = response.content.decode()
