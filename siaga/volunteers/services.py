@@ -1086,8 +1086,10 @@ def ensure_task(
     team_kind: str | None = None,
     subject: models.Model | None = None,
     note: str = "",
+    created_at: dt.datetime | None = None,
 ) -> tuple[Task, bool]:
-    """The rule-made task with this key, created once (safe under concurrent rule runs)."""
+    """The rule-made task with this key, created once (safe under concurrent rule runs);
+    ``created_at`` dates a task made for work already under way (a demo's past deliveries)."""
     existing = Task.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing, False
@@ -1103,6 +1105,7 @@ def ensure_task(
                 due_at=due_at,
                 priority=priority,
                 team=team,
+                created_at=created_at or timezone.now(),
                 **_subject_fields(subject),
             )
     except IntegrityError:
