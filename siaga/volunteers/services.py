@@ -1267,15 +1267,16 @@ def escalate_overdue_tasks(*, now: dt.datetime | None = None) -> int:
     count = 0
     with transaction.atomic():
         overdue = list(
-            Task.objects.select_for_update(skip_locked=True).filter(
-                state__in=OPEN_TASK_STATES, due_at__lt=now, escalated_at__isnull=True
-            )
+            Task.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("territory")
+            .filter(state__in=OPEN_TASK_STATES, due_at__lt=now, escalated_at__isnull=True)
         )
         for task in overdue:
             notify(
                 recipients=pengurus_of(task.territory_id),
                 kind="task_overdue",
-                title=_("Task overdue: %(title)s") % {"title": task.title},
+                # Read as titled, unnamed (a notice may leave by WhatsApp): the place only.
+                title=_("Task overdue: %(title)s") % {"title": task.display_title},
                 link=reverse("volunteers:task", args=[task.pk]),
                 territory_id=task.territory_id,
             )
