@@ -9,7 +9,8 @@ its approval, equipment and loans go through the services, acted by the RW's coo
 pengurus, else the kecamatan facilitator), so they carry their audit and ledger entries. A month
 of aid requests, deliveries and stock movements is written in bulk (the stock ledger's balances
 are its sums, never negative), with the ledger rows the services write for each delivery
-(``core.contributions.contribution_for``).
+(``core.contributions.contribution_for``) and each delivery's task, done by its courier
+(``services.credit_delivery_task``, as ``deliver`` does).
 """
 
 from __future__ import annotations
@@ -223,6 +224,17 @@ def build_logistics_demo(*, seed: int = 2021, today: dt.date | None = None) -> L
         AidRequest.objects.filter(pk__in=[r.pk for r, _ in deliveries_out]).update(
             state=RequestState.DIKIRIM
         )
+        # Each delivery's task, done by its courier at its time (the volunteer report counts
+        # it), through the service's own function.
+        for (request, _at_time), done in zip(deliveries_out, delivered, strict=True):
+            services.credit_delivery_task(
+                request=request,
+                delivered_by=courier_users.get(done.delivered_by_id)
+                if done.delivered_by_id
+                else None,
+                delivered_at=done.delivered_at,
+            )
+        counts["delivery_tasks"] += len(delivered)
         acts += [
             contribution_for(
                 actor=courier_users[d.delivered_by_id],

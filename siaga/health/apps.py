@@ -10,3 +10,6 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         import siaga.health.tasks  # noqa: F401  (registers the periodic tasks with Huey)
+        from siaga.health import task_subjects
+
+        task_subjects.register()  # the volunteers' tasks name cases, contacts and referrals

@@ -27,7 +27,6 @@ from siaga.territory.models import Territory
 from siaga.volunteers import selectors as volunteer_selectors
 
 from .sections import HomeContext, Item, Link, Section, section
-from .subjects import subjects_of
 
 SHOWN = 8  # rows per section; the section's link opens the full list
 
@@ -170,20 +169,19 @@ def visits(ctx: HomeContext) -> Section | None:
 def tasks(ctx: HomeContext) -> Section | None:
     if not _can(ctx.user, Perm.VOLUNTEER_WORK):
         return None
-    mine = list(volunteer_selectors.my_tasks(ctx.user)[:SHOWN])
-    named = subjects_of(ctx.user, mine)
+    mine = list(volunteer_selectors.my_tasks(ctx.user)[:SHOWN])  # subjects named for the user
     items = []
     for task in mine:
         task_url = reverse("volunteers:task", args=[task.pk])
-        subject = named.get(task.pk)
+        subject = task.subject_name
         badges = [(str(task.get_kind_display()), "")] if subject else []
         badges.append((str(task.get_state_display()), ""))
         if task.due_at and task.due_at < ctx.now:
             badges.append((_("overdue"), "danger"))
         items.append(
             Item(
-                label=subject.name if subject else task.title,
-                url=subject.url if subject else task_url,
+                label=task.subject_name if subject else task.display_title,
+                url=task.subject_url if subject else task_url,
                 detail=" · ".join(
                     p
                     for p in (

@@ -12,3 +12,6 @@ class LogisticsConfig(AppConfig):
         from siaga.logistics.selectors import household_has_oximeter
 
         register_oximeter_lender(household_has_oximeter)
+        from siaga.logistics import task_subjects
+
+        task_subjects.register()  # the volunteers' tasks name the households of aid requests

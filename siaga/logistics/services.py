@@ -34,6 +34,7 @@ from siaga.registry.models import Household
 from siaga.territory.models import Level, Territory
 from siaga.volunteers.models import OPEN_TASK_STATES, Posko, Priority, Task, TaskKind, TaskState
 from siaga.volunteers.services import (
+    close_rule_task,
     close_rule_tasks,
     contribute,
     ensure_task,
@@ -345,10 +346,10 @@ def update_package_template(
     return template
 
 
-def _delivery_task(request: AidRequest) -> None:
+def _delivery_task(request: AidRequest) -> Task:
     tz = timezone.get_current_timezone()
     due = timezone.make_aware(dt.datetime.combine(request.for_day, dt.time(17, 0)), tz)
-    ensure_task(
+    task, _new = ensure_task(
         source_key=f"aid:{request.pk}",
         territory_id=request.rt_id,
         kind=TaskKind.DELIVERY,
@@ -358,7 +359,22 @@ def _delivery_task(request: AidRequest) -> None:
         priority=Priority.HIGH if request.source == RequestSource.ISOLATION else Priority.NORMAL,
         team_kind="logistik",
         subject=request,
+        created_at=request.created_at,
     )
+    return task
+
+
+def credit_delivery_task(
+    *, request: AidRequest, delivered_by: Any, delivered_at: dt.datetime
+) -> Task:
+    """The request's delivery task (made if the request has none yet), done by the volunteer who
+    recorded the delivery at its time, so the Laporan Kinerja Relawan counts it beside the
+    delivery (it counted 0 delivery tasks beside every delivery: the task was closed by nobody).
+    ``deliver`` calls it; the demo calls it for the deliveries it writes in bulk."""
+    task = _delivery_task(request)
+    if task.state in OPEN_TASK_STATES:
+        close_rule_task(task, done_by=delivered_by, at=delivered_at)
+    return task
 
 
 def default_template(rw_id: int) -> PackageTemplate | None:
@@ -475,7 +491,7 @@ def deliver(
         )
     request.state = RequestState.DIKIRIM
     request.save(update_fields=["state"])
-    close_rule_tasks(subject=request, kinds=[TaskKind.DELIVERY], actor=actor)
+    credit_delivery_task(request=request, delivered_by=actor, delivered_at=delivered_at)
     close_rule_tasks(
         subject=Household(pk=request.household_id), kinds=[TaskKind.UNDELIVERED], actor=actor
     )

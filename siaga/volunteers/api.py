@@ -279,6 +279,10 @@ class TaskOut(Schema):
         return obj.territory.code
 
     @staticmethod
+    def resolve_title(obj: Task) -> str:
+        return obj.display_title  # in the request's language, naming the subject
+
+    @staticmethod
     def resolve_overdue(obj: Task) -> bool:
         return obj.overdue()
 
@@ -633,6 +637,11 @@ def screening(request: HttpRequest, shift_id: Id, payload: ScreeningIn) -> Statu
 # ---------------------------------------------------------------- tasks
 
 
+def _named(request: HttpRequest, task: Task) -> Task:
+    """A task a service returned, its subject named for the reader (its ``title``)."""
+    return selectors.name_tasks(request.user, [task])[0]
+
+
 @router.get("/tasks", response={200: Page[TaskOut], **ERRORS})
 def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any]:
     """Tasks within reach; ``mine=true`` is the mobile "my tasks" list."""
@@ -673,31 +682,32 @@ def get_task(request: HttpRequest, task_id: Id) -> Task:
 @router.post("/tasks/{task_id}/take", response={200: TaskOut, **ERRORS})
 def take_task(request: HttpRequest, task_id: Id) -> Task:
     task = selectors.task_for_view(request.user, task_id)
-    return services.take_task(actor=request.user, task=task)
+    return _named(request, services.take_task(actor=request.user, task=task))
 
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **ERRORS})
 def complete_task(request: HttpRequest, task_id: Id, payload: TaskNoteIn) -> Task:
     task = selectors.task_for_view(request.user, task_id)
-    return services.complete_task(actor=request.user, task=task, note=payload.note)
+    return _named(request, services.complete_task(actor=request.user, task=task, note=payload.note))
 
 
 @router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS})
 def cancel_task(request: HttpRequest, task_id: Id, payload: TaskNoteIn) -> Task:
     task = selectors.task_for_view(request.user, task_id)
-    return services.cancel_task(actor=request.user, task=task, note=payload.note)
+    return _named(request, services.cancel_task(actor=request.user, task=task, note=payload.note))
 
 
 @router.post("/tasks/{task_id}/assign", response={200: TaskOut, **ERRORS})
 def assign_task(request: HttpRequest, task_id: Id, payload: AssignIn) -> Task:
     """A coordinator reassigns a task to a volunteer and/or a team queue."""
     task = selectors.task_for_view(request.user, task_id)
-    return services.assign_task(
+    task = services.assign_task(
         actor=request.user,
         task=task,
         assignee=_volunteer(request.user, payload.assignee),
         team=_team(request.user, payload.team),
     )
+    return _named(request, task)
 
 
 # ---------------------------------------------------------------- posko, shift templates, roster

@@ -15,7 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+
+from siaga.core.templatetags.siaga_ui import rt_label
 
 
 def _choice_check(field: str, choices: type[models.TextChoices], name: str) -> Any:
@@ -417,6 +420,63 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+def _rule_title(kind: str, slot: str, subject: str, detail: str) -> str:
+    """The title of a rule-made task in the active language, naming its subject."""
+    if kind == TaskKind.MONITORING:
+        if slot == "pagi":
+            return gettext("Morning check: %(subject)s") % {"subject": subject}
+        if slot == "sore":
+            return gettext("Afternoon check: %(subject)s") % {"subject": subject}
+        return gettext("Monitoring check: %(subject)s") % {"subject": subject}
+    if kind == TaskKind.DELIVERY:
+        if detail:
+            return gettext("Deliver %(package)s: %(subject)s") % {
+                "package": detail,
+                "subject": subject,
+            }
+        return gettext("Deliver aid: %(subject)s") % {"subject": subject}
+    if kind == TaskKind.UNDELIVERED:
+        return gettext("No aid for over 24 hours: %(subject)s") % {"subject": subject}
+    if kind == TaskKind.SHIFT_GAP:
+        return gettext("Shift short of people: %(subject)s") % {"subject": subject}
+    if kind == TaskKind.REFERRAL:
+        return gettext("Referral follow-up: %(subject)s") % {"subject": subject}
+    return pgettext("task title", "%(kind)s: %(subject)s") % {
+        "kind": TaskKind(kind).label if kind in TaskKind.values else kind,
+        "subject": subject,
+    }
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    """Tasks that, once fetched, know their subjects' names as one reader may see them.
+
+    ``named_for(user)`` is kept through filtering, ordering and slicing (so a page of a list is
+    named whoever pages it); fetching the rows then loads their subjects with one query per kind
+    of subject (``selectors.name_tasks``)."""
+
+    _named_for: Any = None
+
+    def named_for(self, user: Any) -> TaskQuerySet:
+        clone = self.all()
+        clone._named_for = user
+        return clone
+
+    def _clone(self) -> TaskQuerySet:
+        clone: TaskQuerySet = super()._clone()  # type: ignore[misc]  # Django's, not in the stubs
+        clone._named_for = self._named_for
+        return clone
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._named_for is not None and self._result_cache:
+            from .selectors import name_tasks  # selectors import the models
+
+            rows = [row for row in self._result_cache if isinstance(row, Task)]
+            if rows:
+                name_tasks(self._named_for, rows)
+
+
 class Task(models.Model):
     """One piece of field work, made by a rule (``source_key`` keeps rules idempotent) or by hand.
 
@@ -462,6 +522,14 @@ class Task(models.Model):
 
     scope_territory_field = "territory_id"
 
+    objects = TaskQuerySet.as_manager()
+
+    # What the task is about as its reader may see it (``selectors.name_tasks`` sets them):
+    # the subject's name ("Budi Santoso, RT 003 / RW 006"), link and detail (a package's name).
+    subject_name: str = ""
+    subject_url: str = ""
+    subject_detail: str = ""
+
     class Meta:
         ordering = ["due_at", "-priority", "id"]
         verbose_name = _("task")
@@ -490,6 +558,24 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: a task made by people keeps the title they typed;
+        a rule's task is named at read time from its kind, parameters and subject (its stored
+        title was written once, in the worker's language), so no stored row needs rewriting."""
+        if not self.source_key:
+            return self.title
+        subject = self.subject_name or rt_label(self.territory.code)
+        return _rule_title(self.kind, self.slot, subject, self.subject_detail)
+
+    @property
+    def slot(self) -> str:
+        """A monitoring task's slot (pagi, sore): the last part of the rule's ``source_key``
+        (``health.selectors.monitoring_task_key``)."""
+        if self.kind != TaskKind.MONITORING:
+            return ""
+        return self.source_key.rsplit(":", 1)[-1]
 
     @property
     def is_open(self) -> bool:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from siaga.core import policy
 from siaga.core.policy import in_subtree
 from siaga.core.roles import Perm
+from siaga.core.templatetags.siaga_ui import rt_label
+from siaga.registry.models import Household
 from siaga.territory.models import Territory
 
 from .models import (
@@ -36,6 +41,102 @@ from .models import (
 
 # People on a shift: confirmed seats only (a requested seat waits for the pengurus).
 CONFIRMED_PEOPLE = Count("assignments", filter=Q(assignments__state=AssignmentState.CONFIRMED))
+
+
+# ---------------------------------------------------------------- what a task is about
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a task is about, named and linked ("Budi, RT 003 / RW 006", never "case #1633")."""
+
+    name: str
+    url: str
+    detail: str = ""  # e.g. the package of an aid request
+
+
+@dataclass(frozen=True)
+class SubjectKind:
+    queryset: Callable[[], QuerySet[Any]]
+    perm: Perm
+    describe: Callable[[Any], Subject]
+
+
+# A task points at its subject through a generic foreign key; the volunteers app knows neither
+# health nor logistics, so the apps above register how to load and name their models
+# (their AppConfig.ready), and this app names its own and the registry's.
+SUBJECT_KINDS: dict[type[Model], SubjectKind] = {}
+
+
+def register_subject(
+    model: type[Model],
+    *,
+    queryset: Callable[[], QuerySet[Any]],
+    perm: Perm,
+    describe: Callable[[Any], Subject],
+) -> None:
+    SUBJECT_KINDS[model] = SubjectKind(queryset, perm, describe)
+
+
+def household_name(household: Household | None) -> str:
+    if household is None:
+        return ""
+    head = household.head.name if household.head_id and household.head else household.address
+    return f"{head}, {rt_label(household.rt.code)}"
+
+
+def subjects_of(user: Any, tasks: list[Task]) -> dict[int, Subject]:
+    """The named, linked subject of each task (by task id) that has one within the user's reach:
+    one query per kind of subject, through the access policy, whatever the number of tasks."""
+    wanted: dict[int, list[Task]] = defaultdict(list)
+    for task in tasks:
+        if task.content_type_id and task.object_id:
+            wanted[task.content_type_id].append(task)
+    named: dict[int, Subject] = {}
+    for content_type_id, group in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        kind = SUBJECT_KINDS.get(model) if model is not None else None
+        if kind is None:
+            continue
+        ids = {t.object_id for t in group}
+        found = {
+            obj.pk: kind.describe(obj)
+            for obj in policy.scope(kind.queryset(), user, kind.perm).filter(pk__in=ids)
+        }
+        for task in group:
+            if task.object_id in found:
+                named[task.pk] = found[task.object_id]
+    return named
+
+
+def name_tasks(user: Any, tasks: list[Task]) -> list[Task]:
+    """Give each task its subject's name, link and detail as the user may see them (the
+    ``display_title`` reads them); a subject out of reach stays unnamed."""
+    named = subjects_of(user, tasks)
+    for task in tasks:
+        subject = named.get(task.pk)
+        if subject is not None:
+            task.subject_name, task.subject_url = subject.name, subject.url
+            task.subject_detail = subject.detail
+    return tasks
+
+
+register_subject(
+    Household,
+    queryset=lambda: Household.objects.select_related("head", "rt"),
+    perm=Perm.REGISTRY_VIEW,
+    describe=lambda h: Subject(
+        household_name(h), reverse("registry:household_detail", args=[h.pk])
+    ),
+)
+register_subject(
+    Shift,
+    queryset=lambda: Shift.objects.select_related("posko"),
+    perm=Perm.VOLUNTEER_VIEW,
+    describe=lambda s: Subject(
+        f"{s.name}, {s.posko.name} ({s.day:%d/%m})", reverse("volunteers:shift", args=[s.pk])
+    ),
+)
 
 
 def _within(queryset: QuerySet[Any], field: str, territory: Territory | None) -> QuerySet[Any]:
@@ -87,7 +188,7 @@ def volunteer_profile(volunteer: Volunteer) -> dict[str, Any]:
         "shifts": len(assignments),
         "tasks_done": done.count(),
         "recent_shifts": assignments[:10],
-        "recent_tasks": list(done.order_by("-closed_at")[:10]),
+        "recent_tasks": list(done.select_related("territory").order_by("-closed_at")[:10]),
     }
 
 
@@ -260,7 +361,7 @@ def tasks(
     open_only: bool = False,
 ) -> QuerySet[Task]:
     queryset = policy.scope(
-        Task.objects.select_related("territory", "assignee", "team", "taken_by"),
+        Task.objects.select_related("territory", "assignee", "team", "taken_by").named_for(user),
         user,
         Perm.VOLUNTEER_VIEW,
     )
@@ -291,7 +392,9 @@ def my_tasks(user: Any) -> QuerySet[Task]:
 
 def task_for_view(user: Any, pk: Any) -> Task:
     return policy.get_or_404(
-        Task.objects.select_related("territory", "assignee", "team", "content_type"),
+        Task.objects.select_related("territory", "assignee", "team", "content_type").named_for(
+            user
+        ),
         user,
         Perm.VOLUNTEER_VIEW,
         pk=pk,

@@ -1086,8 +1086,10 @@ def ensure_task(
     team_kind: str | None = None,
     subject: models.Model | None = None,
     note: str = "",
+    created_at: dt.datetime | None = None,
 ) -> tuple[Task, bool]:
-    """The rule-made task with this key, created once (safe under concurrent rule runs)."""
+    """The rule-made task with this key, created once (safe under concurrent rule runs);
+    ``created_at`` dates a task made for work already under way (a demo's past deliveries)."""
     existing = Task.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing, False
@@ -1103,6 +1105,7 @@ def ensure_task(
                 due_at=due_at,
                 priority=priority,
                 team=team,
+                created_at=created_at or timezone.now(),
                 **_subject_fields(subject),
             )
     except IntegrityError:
@@ -1264,15 +1267,16 @@ def escalate_overdue_tasks(*, now: dt.datetime | None = None) -> int:
     count = 0
     with transaction.atomic():
         overdue = list(
-            Task.objects.select_for_update(skip_locked=True).filter(
-                state__in=OPEN_TASK_STATES, due_at__lt=now, escalated_at__isnull=True
-            )
+            Task.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("territory")
+            .filter(state__in=OPEN_TASK_STATES, due_at__lt=now, escalated_at__isnull=True)
         )
         for task in overdue:
             notify(
                 recipients=pengurus_of(task.territory_id),
                 kind="task_overdue",
-                title=_("Task overdue: %(title)s") % {"title": task.title},
+                # Read as titled, unnamed (a notice may leave by WhatsApp): the place only.
+                title=_("Task overdue: %(title)s") % {"title": task.display_title},
                 link=reverse("volunteers:task", args=[task.pk]),
                 territory_id=task.territory_id,
             )

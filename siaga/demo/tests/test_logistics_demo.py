@@ -138,3 +138,22 @@ def test_demo_monitoring_checks_are_the_volunteers_done_monitoring_tasks(world: 
     monitoring_tasks = Task.objects.filter(kind="monitoring")
     assert not monitoring_tasks.filter(state="selesai", closed_at__isnull=True).exists()
     assert monitoring_tasks.filter(assignee__isnull=False).count() >= figures.monitoring
+
+
+def test_demo_deliveries_are_the_volunteers_done_delivery_tasks(world: Any) -> None:
+    """Each past delivery of the demo is its courier's done delivery task, as ``deliver`` makes
+    it: the report showed "Penyaluran bantuan 0" beside every delivery."""
+    from siaga.demo.health import build_health_demo
+
+    today = timezone.localdate()
+    build_health_demo(seed=8, today=today)
+    build_volunteers_demo(seed=8, today=today)
+    build_logistics_demo(seed=8, today=today)
+    access = rpt.report_access(world.users["admin"], world.t["33.74.02"])
+    period = rpt.Period(history_start(today), today)
+    figures = rpt.volunteer_report(access, period).total.current
+    assert figures.deliveries > 0
+    assert figures.tasks_by_kind.get("delivery", 0) == figures.deliveries
+    tasks = Task.objects.filter(kind="delivery", state="selesai")
+    assert not tasks.filter(closed_at__isnull=True).exists()
+    assert tasks.filter(taken_by__isnull=False).count() >= figures.deliveries

@@ -612,3 +612,20 @@ def test_roster_api_query_count_does_not_grow_with_shifts(api: Api, world: Any) 
     for n in range(3):
         _shift(world, days=3 + n, skill_requirements={"driver": 1})
     assert count() == few
+
+
+def test_a_shift_gap_task_names_the_shift_and_its_overdue_notice_no_id(world: Any) -> None:
+    """Shift-gap tasks are titled at read time ("Shift short of people: pagi0, Pos jaga
+    (05/12)"), and the pengurus's overdue notice names the task as read, never by an id."""
+    from django.utils import translation
+
+    shift = _shift(world, days=1)
+    with translation.override("en"):
+        assert services.ensure_shift_gap_tasks(today=timezone.localdate()) == 1
+        (task,) = selectors.tasks(world.users["pengurus.rw006"], kind="shift_gap")
+        named = f"{shift.name}, Pos jaga ({shift.day:%d/%m})"
+        assert task.display_title == f"Shift short of people: {named}"
+        services.escalate_overdue_tasks(now=shift.starts_at + dt.timedelta(hours=1))
+    note = Notification.objects.get(kind="task_overdue")
+    # A notice may leave by WhatsApp: it names the place, not whom the task is about.
+    assert note.title == "Task overdue: Shift short of people: RW 006"
