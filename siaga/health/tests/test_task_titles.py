@@ -47,7 +47,7 @@ def test_the_task_pages_and_the_api_show_the_display_title(world: Any) -> None:
     client.force_login(world.users["relawan.rw006"])
     for url in ("/relawan/", "/relawan/tugas/", f"/relawan/tugas/{task.pk}/"):
         page = client.get(url).content.decode()
-        assert f"Morning check: {name}" in page, url
+        assert f"Pantau pagi: {name}" in page, url  # the reader's language: Indonesian
         assert "case #" not in page, url
     api = Api(Client(HTTP_ACCEPT_LANGUAGE="en"), world)
     (item,) = [
