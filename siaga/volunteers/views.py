@@ -33,10 +33,10 @@ from .models import (
     ShiftAssignment,
     Skill,
     SwapRequest,
+    TaskState,
     Team,
     TeamKind,
     Volunteer,
-    TaskState,
     VolunteerStatus,
 )
 
