@@ -100,6 +100,9 @@ def task_queue(request: HttpRequest) -> HttpResponse:
     tasks = selectors.tasks(
         request.user, territory=area, team=team, state=state, open_only=not state
     )
+    areas = _area_context(request, area)
+    # The team choice of one area at a time (every team of a city was 16 KB of the page).
+    one_rw = area is not None or sum(t.number is not None for t in areas["areas"]) <= 1
     return render_list(
         request,
         "volunteers/task_queue.html",
@@ -109,12 +112,12 @@ def task_queue(request: HttpRequest) -> HttpResponse:
             "counts": selectors.task_counts(
                 selectors.tasks(request.user, territory=area, team=team)
             ),
-            "teams": list(selectors.teams(request.user, territory=area)),
+            "teams": list(selectors.teams(request.user, territory=area)) if one_rw else [],
             "team": team,
             "state": state,
             "states": TaskState.choices,
             "now": timezone.now(),
-            **_area_context(request, area),
+            **areas,
         },
     )
 

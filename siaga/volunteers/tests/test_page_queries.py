@@ -158,3 +158,17 @@ def test_the_volunteer_list_sums_hours_for_its_page(client: Any, world: Any) -> 
         Volunteer.objects.filter(rw=world.t["rw006"], status="active").values_list("pk", flat=True)
     )
     assert all(v.hours is None for v in listed)  # nobody checked in yet
+
+
+def test_the_task_queue_offers_the_teams_of_one_area(client: Any, world: Any) -> None:
+    _add_rows(world, 1, 0)
+    client.force_login(world.users["fasilitator.kota"])
+    assert client.get("/relawan/tugas/").context["teams"] == []  # two RWs: choose one first
+    teams = client.get(f"/relawan/tugas/?territory={RW007}").context["teams"]
+    assert teams and {t.rw_id for t in teams} == {world.t["rw007"].pk}
+    team = teams[0]
+    chosen = client.get(f"/relawan/tugas/?tim={team.pk}")  # a team link from the volunteer list
+    assert chosen.context["team"] == team
+    assert f'value="{team.pk}" selected' in chosen.content.decode()
+    client.force_login(world.users["pengurus.rw006"])
+    assert client.get("/relawan/tugas/").context["teams"]  # one RW: its teams at once
