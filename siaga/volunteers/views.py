@@ -425,7 +425,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.volunteers(request.user, territory=area, status=status))
     hours = selectors.hours_by_volunteer([v.pk for v in page.object_list])
     for volunteer in page.object_list:
-        volunteer.hours = hours.get(volunteer.pk)  # type: ignore[attr-defined]
+        volunteer.hours = hours.get(volunteer.pk)
     return render_list(
         request,
         "volunteers/volunteer_list.html",
