@@ -137,6 +137,7 @@ def test_the_roster_opens_on_the_next_week_and_takes_a_date_range(client: Any, w
     response = client.get(f"/relawan/jadwal/?from={later:%Y-%m-%d}&to={later:%Y-%m-%d}")
     assert {s.day for s in response.context["shifts"]} == {later}
     assert f'value="{later:%Y-%m-%d}"' in response.content.decode()
+    assert '<div class="scroll" tabindex="0">' in response.content.decode()  # keyboard scroll
     assert Shift.objects.filter(day__gt=later).exists()
 
 
