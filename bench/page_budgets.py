@@ -41,6 +41,7 @@ PAGES = [
     ("my tasks", "/relawan/"),
     ("task queue", "/relawan/tugas/"),
     ("roster", "/relawan/jadwal/"),
+    ("volunteers", "/relawan/daftar/"),
     ("stock", "/logistik/"),
     ("aid", "/logistik/bantuan/"),
     ("assessment", "/penilaian/"),
@@ -58,7 +59,16 @@ def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def child(requests: int, residents: int, prepared: bool) -> None:
+def _pages(names: str) -> list[tuple[str, str]]:
+    """The PAGES named in ``names`` (comma-separated; empty: all of them)."""
+    wanted = {n.strip() for n in names.split(",") if n.strip()}
+    unknown = wanted - {page for page, _path in PAGES}
+    if unknown:
+        raise SystemExit(f"unknown pages: {', '.join(sorted(unknown))}")
+    return [(page, path) for page, path in PAGES if not wanted or page in wanted]
+
+
+def child(requests: int, residents: int, prepared: bool, pages: str = "") -> None:
     import io
     import logging
     import warnings
@@ -91,7 +101,7 @@ def child(requests: int, residents: int, prepared: bool) -> None:
             continue
         client = Client()
         client.force_login(user)
-        for page, path in PAGES:
+        for page, path in _pages(pages):
             first = client.get(path)  # warm-up: caches, lazy imports
             row: dict[str, Any] = {"page": page, "role": username, "status": first.status_code}
             if first.status_code != 200:
@@ -114,9 +124,15 @@ def child(requests: int, residents: int, prepared: bool) -> None:
 
 
 def run(
-    backend: str = "all", requests: int = 10, residents: int = 0, demo_dir: str = ""
+    backend: str = "all",
+    requests: int = 10,
+    residents: int = 0,
+    demo_dir: str = "",
+    pages: str = "",
 ) -> list[dict[str, Any]]:
-    """``residents``: 0 for the demo's own size (Semarang Utara's 117,600)."""
+    """``residents``: 0 for the demo's own size (Semarang Utara's 117,600); ``pages``: the
+    names of the pages to time, comma-separated (empty: all)."""
+    _pages(pages)  # an unknown name fails before the demo is built
     print(f"\n== Page budgets: the main pages per demo role, {requests} requests each ==")
     results = []
     if demo_dir:
@@ -128,14 +144,18 @@ def run(
             "DJANGO_SETTINGS_MODULE": "siaga.settings",
         }
         env.pop("DATABASE_URL", None)
-        result = h.run_child(MODULE, ["--requests", str(requests), "--prepared"], env)
+        result = h.run_child(
+            MODULE, ["--requests", str(requests), "--prepared", "--pages", pages], env
+        )
         result["backend"] = f"sqlite ({demo_dir})"
         results.append(result)
     else:
         for name in h.backends(backend):
             with h.fresh_database(name) as env:
                 result = h.run_child(
-                    MODULE, ["--requests", str(requests), "--residents", str(residents)], env
+                    MODULE,
+                    ["--requests", str(requests), "--residents", str(residents), "--pages", pages],
+                    env,
                 )
             result["backend"] = name
             results.append(result)
@@ -204,11 +224,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--demo-dir", default="", help="SIAGA_DATA_DIR of a prepared `siaga demo` (SQLite)"
     )
+    parser.add_argument(
+        "--pages", default="", help="pages to time, by name, comma-separated (default: all)"
+    )
     args = parser.parse_args(argv)  # fmt: skip
     if args.child:
-        child(args.requests, args.residents, args.prepared)
+        child(args.requests, args.residents, args.prepared, args.pages)
     else:
-        run(args.backend, args.requests, args.residents, args.demo_dir)
+        run(args.backend, args.requests, args.residents, args.demo_dir, args.pages)
 
 
 if __name__ == "__main__":

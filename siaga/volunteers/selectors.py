@@ -143,6 +143,29 @@ def _within(queryset: QuerySet[Any], field: str, territory: Territory | None) ->
     return queryset.filter(in_subtree(field, territory.bounds)) if territory else queryset
 
 
+def areas(user: Any) -> list[Territory]:
+    """The options of the area filter on the list pages: the kelurahan and RWs within reach
+    that have volunteers, posko or teams (one query, whatever the scope), kelurahan first, each
+    followed by its RWs."""
+    within = [
+        policy.scope(model.objects.all(), user, Perm.VOLUNTEER_VIEW).values("rw_id")
+        for model in (Volunteer, Posko, Team)
+    ]
+    rws = list(
+        Territory.objects.filter(Q(pk__in=within[0]) | Q(pk__in=within[1]) | Q(pk__in=within[2]))
+        .select_related("parent")
+        .order_by("id")
+    )
+    answer: list[Territory] = []
+    kelurahan = None
+    for rw in rws:
+        if rw.parent is not None and rw.parent_id != kelurahan:
+            kelurahan = rw.parent_id
+            answer.append(rw.parent)
+        answer.append(rw)
+    return answer
+
+
 def teams(user: Any, *, territory: Territory | None = None) -> QuerySet[Team]:
     queryset = policy.scope(
         Team.objects.select_related("rw", "coordinator").annotate(size=Count("members")),
@@ -341,14 +364,15 @@ def shift_detail(shift: Shift) -> dict[str, Any]:
     }
 
 
-def pending_swaps(user: Any) -> QuerySet[SwapRequest]:
-    return policy.scope(
+def pending_swaps(user: Any, *, territory: Territory | None = None) -> QuerySet[SwapRequest]:
+    queryset = policy.scope(
         SwapRequest.objects.filter(state=SwapState.PENDING).select_related(
             "assignment__shift", "assignment__volunteer", "to_volunteer"
         ),
         user,
         Perm.VOLUNTEER_MANAGE,
     )
+    return _within(queryset, "rw_id", territory)
 
 
 def tasks(
@@ -410,10 +434,12 @@ def task_counts(queryset: QuerySet[Task], now: dt.datetime | None = None) -> dic
     )
 
 
-def hours_by_volunteer(queryset: QuerySet[Volunteer]) -> dict[int, float]:
+def hours_by_volunteer(volunteers: QuerySet[Volunteer] | list[int]) -> dict[int, float]:
+    """{volunteer id: hours checked in and out} for ``volunteers`` (a queryset or ids: the ids
+    of one page keep the sum to that page)."""
     rows = (
         ShiftAssignment.objects.filter(
-            volunteer__in=queryset, checked_out_at__isnull=False, checked_in_at__isnull=False
+            volunteer__in=volunteers, checked_out_at__isnull=False, checked_in_at__isnull=False
         )
         .values("volunteer_id")
         .annotate(total=Sum(F("checked_out_at") - F("checked_in_at")))

@@ -21,8 +21,10 @@ from siaga.core.acting import acting_user
 from siaga.core.errors import ValidationFailed
 from siaga.core.forms import accepted, flash_service_errors, submit
 from siaga.core.htmx import render_list
+from siaga.core.paging import page_of
 from siaga.core.roles import Perm
 from siaga.territory import selectors as territory_selectors
+from siaga.territory.models import Territory
 
 from . import ical, selectors, services
 from .forms import OneOffShiftForm, PoskoForm, RosterForm, ShiftTemplateForm
@@ -31,6 +33,7 @@ from .models import (
     ShiftAssignment,
     Skill,
     SwapRequest,
+    TaskState,
     Team,
     TeamKind,
     Volunteer,
@@ -38,6 +41,8 @@ from .models import (
 )
 
 SCHEDULE_PAGE = 20
+PAGE_TEAMS = 50  # the teams listed beside the volunteers (the queue page filters them all)
+ROSTER_DAYS = 7  # the roster opens on the next week; ?from=&to= choose another range
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -51,6 +56,28 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _area(request: HttpRequest) -> Territory | None:
+    """The ``?territory=`` of a list page (none: everything within reach; outside it: 404)."""
+    return territory_selectors.territory_param(
+        request.user, Perm.VOLUNTEER_VIEW, request.GET.get("territory")
+    )
+
+
+def _area_context(request: HttpRequest, area: Territory | None) -> dict[str, Any]:
+    """The area filter's options and choice (a code named in the address is kept as an option)."""
+    areas = selectors.areas(request.user)
+    if area is not None and all(t.pk != area.pk for t in areas):
+        areas.insert(0, area)
+    return {"areas": areas, "area": area}
+
+
+def _date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """The mobile "my tasks" list: taken by me, assigned to me, or waiting in my teams."""
@@ -60,22 +87,37 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def task_queue(request: HttpRequest) -> HttpResponse:
-    """Open tasks per team queue; coordinators reassign from here."""
+    """The tasks of the team queues, open ones by default, a page at a time; filtered by area,
+    team and state. Coordinators reassign from here."""
+    area = _area(request)
     team = None
     if request.GET.get("tim"):
         team = policy.get_or_404(
             Team.objects.all(), request.user, Perm.VOLUNTEER_VIEW, pk=_int(request.GET["tim"])
         )
-    tasks = selectors.tasks(request.user, open_only=True, team=team)
-    return render(
+    state = request.GET.get("state", "")
+    state = state if state in TaskState.values else ""
+    tasks = selectors.tasks(
+        request.user, territory=area, team=team, state=state, open_only=not state
+    )
+    areas = _area_context(request, area)
+    # The team choice of one area at a time (every team of a city was 16 KB of the page).
+    one_rw = area is not None or sum(t.number is not None for t in areas["areas"]) <= 1
+    return render_list(
         request,
         "volunteers/task_queue.html",
+        "volunteers/_task_results.html",
         {
-            "tasks": list(tasks[:200]),
-            "counts": selectors.task_counts(tasks),
-            "teams": list(selectors.teams(request.user)),
+            "page": page_of(request, tasks),
+            "counts": selectors.task_counts(
+                selectors.tasks(request.user, territory=area, team=team)
+            ),
+            "teams": list(selectors.teams(request.user, territory=area)) if one_rw else [],
             "team": team,
+            "state": state,
+            "states": TaskState.choices,
             "now": timezone.now(),
+            **areas,
         },
     )
 
@@ -146,24 +188,34 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
-    """The next two weeks of shifts, gaps highlighted, with self sign-up."""
-    start = timezone.localdate()
-    shifts = selectors.mark_gaps(
-        selectors.shifts(request.user, start=start, end=start + dt.timedelta(days=14))
+    """Shifts from ``?from=`` to ``?to=`` (both days included; the next week by default) in the
+    chosen area, a page at a time, gaps highlighted, with self sign-up."""
+    area = _area(request)
+    start = _date(request.GET.get("from"), timezone.localdate())
+    end = max(_date(request.GET.get("to"), start + dt.timedelta(days=ROSTER_DAYS - 1)), start)
+    queryset = selectors.shifts(
+        request.user, territory=area, start=start, end=end + dt.timedelta(days=1)
     )
+    page = page_of(request, queryset)
+    shifts = selectors.mark_gaps(page.object_list)
     seats = dict(
         ShiftAssignment.objects.filter(
-            shift__in=shifts, volunteer__user_id=request.user.pk or 0
+            shift__in=[s.pk for s in shifts], volunteer__user_id=request.user.pk or 0
         ).values_list("shift_id", "state")
     )
-    return render(
+    return render_list(
         request,
         "volunteers/roster.html",
+        "volunteers/_roster_results.html",
         {
+            "page": page,
             "shifts": shifts,
+            "start": start,
+            "end": end,
             "mine": {pk for pk, state in seats.items() if state == AssignmentState.CONFIRMED},
             "asked": {pk for pk, state in seats.items() if state == AssignmentState.REQUESTED},
-            "gaps": len([s for s in shifts if s.is_gap]),  # type: ignore[attr-defined]
+            "gaps": len(selectors.gap_ids(queryset)),
+            **_area_context(request, area),
         },
     )
 
@@ -365,21 +417,26 @@ def _manage_seat(request: HttpRequest, shift: Any, action: str) -> None:
 
 @login_required
 def volunteer_list(request: HttpRequest) -> HttpResponse:
+    """The volunteers within reach, a page at a time, by area and status; the teams and the
+    swap requests of the chosen area beside them."""
+    area = _area(request)
     status = request.GET.get("status", "")
     status = status if status in VolunteerStatus.values else ""
-    queryset = selectors.volunteers(request.user, status=status)
-    people = list(queryset[:300])
+    page = page_of(request, selectors.volunteers(request.user, territory=area, status=status))
+    hours = selectors.hours_by_volunteer([v.pk for v in page.object_list])
+    for volunteer in page.object_list:
+        volunteer.hours = hours.get(volunteer.pk)
     return render_list(
         request,
         "volunteers/volunteer_list.html",
         "volunteers/_volunteer_results.html",
         {
-            "volunteers": people,
+            "page": page,
             "status": status,
             "statuses": VolunteerStatus.choices,
-            "hours": selectors.hours_by_volunteer(queryset),
-            "teams": list(selectors.teams(request.user)),
-            "swaps": list(selectors.pending_swaps(request.user)[:50]),
+            "teams": list(selectors.teams(request.user, territory=area)[:PAGE_TEAMS]),
+            "swaps": list(selectors.pending_swaps(request.user, territory=area)[:50]),
+            **_area_context(request, area),
         },
     )
 

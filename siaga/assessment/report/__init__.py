@@ -28,6 +28,7 @@ from siaga.assessment.report.figures import (
     place_name,
     report_access,
     report_as_dict,
+    report_choices,
     report_territories,
     volunteer_report,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "place_name",
     "report_access",
     "report_as_dict",
+    "report_choices",
     "report_territories",
     "volunteer_report",
 ]

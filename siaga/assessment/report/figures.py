@@ -203,6 +203,23 @@ def report_territories(user: Any, limit: int = 500) -> list[Territory]:
     return found
 
 
+def report_choices(user: Any, territory: Territory) -> list[Territory]:
+    """The areas offered beside the report of ``territory``: the areas above it and the areas
+    just below it (RW and above) within the user's reach, and itself. One step at a time, so the
+    choice stays short at any scope (the whole list of a city's areas was 18 KB of the page);
+    a user who reaches no area (a relawan) gets the RWs of their volunteer profiles."""
+    parts = territory.code.split(".")
+    above = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    queryset = policy.scope(
+        Territory.objects.filter(level__lte=Level.RW, level__gte=Level.KABUPATEN).filter(
+            Q(code__in=above) | Q(parent_id=territory.pk)
+        ),
+        user,
+        Perm.ASSESSMENT_VIEW,
+    )
+    return list(queryset.order_by("level", "id")) or report_territories(user)
+
+
 # ---------------------------------------------------------------- figures
 
 

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from siaga.core import policy
 from siaga.core.errors import ValidationFailed
+from siaga.core.paging import page_of
 from siaga.core.roles import Perm
 from siaga.territory.models import Territory
 from siaga.volunteers.models import Volunteer
@@ -26,7 +26,6 @@ from .pdf import build_pdf
 from .services import record_report_access, save_narrative
 from .xlsx import build_xlsx
 
-PER_PAGE = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -59,8 +58,8 @@ def _query(access: rpt.ReportAccess, period: rpt.Period, **extra: str) -> str:
 
 
 def _choices(user: object, access: rpt.ReportAccess) -> list[Territory]:
-    """The areas to choose from, with the one shown even when the list is cut short."""
-    found = rpt.report_territories(user)
+    """The areas to choose from (one step up or down), with the one shown always among them."""
+    found = rpt.report_choices(user, access.territory)
     if all(t.pk != access.territory.pk for t in found):
         found.insert(0, access.territory)
     return found
@@ -81,6 +80,15 @@ def _refused(request: HttpRequest, exc: rpt.ReportRefused) -> HttpResponse:
     )
 
 
+def _groups(data: rpt.VolunteerReport) -> tuple[list[rpt.Rollup], bool]:
+    """The group rows of the page: the kelurahan when the report spans several (True: their RWs
+    and teams are left to the PDF, the XLSX and the report of each kelurahan), else the RWs (when
+    several) and the teams."""
+    if len(data.kelurahan) > 1:
+        return data.kelurahan, True
+    return [*(data.rws if len(data.rws) > 1 else []), *data.teams], False
+
+
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     """The report of a territory for a period, with the previous period beside it."""
@@ -91,10 +99,11 @@ def report(request: HttpRequest) -> HttpResponse:
         return _refused(request, exc)
     data = rpt.volunteer_report(access, period)
     record_report_access(actor=request.user, access=access, period=period, fmt="html")
-    page = Paginator(data.volunteers, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, data.volunteers)
     narratable = []
-    if access.can_narrate:
-        narratable = [(row.id, row.name) for row in data.volunteers[:500]]
+    if access.can_narrate:  # the volunteers on this page (the whole list was 20 KB at kota scope)
+        narratable = [(row.id, row.name) for row in page.object_list]
+    groups, groups_cut = _groups(data)
     return render(
         request,
         "assessment/report.html",
@@ -110,6 +119,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "end": period.end.isoformat(),
             "query": _query(access, period),
             "narratable": narratable,
+            "groups": groups,
+            "groups_cut": groups_cut,
             "max_bar": max((r.current.hours for r in data.volunteers), default=0) or 1,
         },
     )

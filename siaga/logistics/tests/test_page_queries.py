@@ -21,7 +21,7 @@ from siaga.volunteers.models import Shift
 BUDGETS = {
     "/relawan/": 7,
     "/relawan/tugas/": 9,
-    "/relawan/jadwal/": 8,
+    "/relawan/jadwal/": 9,  # + the gaps of the whole range (issue 12: the roster pages)
     "/relawan/daftar/": 11,
     "/relawan/posko/": 9,
     "/logistik/": 11,
