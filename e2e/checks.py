@@ -45,8 +45,28 @@ ENGLISH = (
     "hours",
     "days",
     "ago",
+    "Page",
+    "Download",
+    "Export",
+    "Apply",
+    "Please",
+    "You",
+    "Your",
+    "the",
+    "and",
+    "of",
+    "with",
 )
-_ENGLISH = re.compile("|".join(rf"(?<![\w-]){re.escape(word)}(?![\w-])" for word in ENGLISH))
+
+
+def _whole(word: str) -> str:
+    """The word as a pattern that does not match inside a longer word."""
+    start = r"(?<![\w-])" if word[0].isalnum() else ""
+    end = r"(?![\w-])" if word[-1].isalnum() else ""
+    return start + re.escape(word) + end
+
+
+_ENGLISH = re.compile("|".join(_whole(word) for word in ENGLISH))
 
 
 def login(page: Any, username: str, password: str) -> None:
@@ -61,7 +81,11 @@ def english_left(page: Any) -> list[str]:
     """The English UI words in the visible text of a page served in Indonesian."""
     if not str(page.evaluate("document.documentElement.lang")).startswith("id"):
         return []
-    text = page.evaluate("document.body.innerText")
+    text = page.evaluate(
+        """() => [document.body.innerText, ...[...document.querySelectorAll(
+             'input[placeholder], textarea[placeholder], input[type=submit], input[type=button]')]
+             .map(el => el.placeholder || el.value)].join('\\n')"""
+    )
     found = []
     for match in _ENGLISH.finditer(text):
         start, end = match.span()
@@ -73,7 +97,9 @@ def checked(page: Any, artefacts: Path, name: str) -> None:
     """No console error, no 4xx/5xx, no sideways scroll, axe-core: no serious or critical issue,
     and no English UI words left on an Indonesian page."""
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(artefacts / f"{re.sub(r'[^a-z0-9_.-]+', '-', name.lower())}.png"))
+    page.screenshot(
+        path=str(artefacts / f"{re.sub(r'[^a-z0-9_.-]+', '-', name.lower())}.png"), full_page=True
+    )
     console, failed = page.watch.take()
     assert not console, f"{name}: console errors {console[:5]}"
     assert not failed, f"{name}: failed responses {failed[:5]}"
