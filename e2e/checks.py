@@ -78,13 +78,19 @@ def login(page: Any, username: str, password: str) -> None:
 
 
 def english_left(page: Any) -> list[str]:
-    """The English UI words in the visible text of a page served in Indonesian."""
+    """The English UI words in the text of a page served in Indonesian: what is on screen, the
+    title, and the labels a screen reader reads (aria-label, title, alt, placeholder)."""
     if not str(page.evaluate("document.documentElement.lang")).startswith("id"):
         return []
+    # The visible text, and what a screen reader or the tab strip reads out.
     text = page.evaluate(
-        """() => [document.body.innerText, ...[...document.querySelectorAll(
-             'input[placeholder], textarea[placeholder], input[type=submit], input[type=button]')]
-             .map(el => el.placeholder || el.value)].join('\\n')"""
+        """() => [document.title, document.body.innerText,
+             ...[...document.querySelectorAll('[aria-label], [title], img[alt], [placeholder],'
+                 + ' input[type=submit], input[type=button]')]
+             .map(el => ['aria-label', 'title', 'alt', 'placeholder']
+                 .map(name => el.getAttribute(name) || '')
+                 .concat(el.matches('input[type=submit], input[type=button]') ? [el.value] : [])
+                 .join(' '))].join('\\n')"""
     )
     found = []
     for match in _ENGLISH.finditer(text):

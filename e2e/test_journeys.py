@@ -140,8 +140,12 @@ def test_rw_head_records_an_aid_delivery(page: Any, artefacts: Path) -> None:
     checked(page, artefacts, "journey-4-deliver-form")
     page.fill("input[name=received_by]", "Sri Wahyuni")
     page.fill("input[name=note]", "Diterima di depan rumah")
+    stocked = page.locator("select[name=posko] option:not(:has-text('stok kurang'))")
+    if not stocked.count():
+        pytest.skip("every posko is short of the package: a kept demo run many times (new demo)")
+    page.select_option("select[name=posko]", stocked.first.get_attribute("value"))
     _tap(page, page.get_by_role("button", name="Diantar"))
-    assert page.url.endswith("/logistik/bantuan/"), page.url
+    assert page.url.endswith("/logistik/bantuan/"), (page.url, _message(page))
     checked(page, artefacts, "journey-4-delivered")
     assert "Pengantaran dicatat" in _message(page), _message(page)
     assert "Sri Wahyuni" in page.locator("section").last.inner_text()
