@@ -235,3 +235,14 @@ def test_complain_about_a_service_from_the_list(client: Any, world: Any) -> None
     complaint = Complaint.objects.get()
     assert (complaint.service, complaint.service_id) == ("delivery", delivery.pk)
     assert complaint.volunteer == volunteer
+
+
+def test_the_menu_offers_the_volunteer_report_only_where_it_opens(client: Any, world: Any) -> None:
+    """Issue 12 (browser walk): an RT head's menu linked the volunteer report, which answers 404
+    below RW level (volunteers belong to an RW)."""
+    client.force_login(world.users["pengurus.rt003"])
+    assert 'href="/penilaian/laporan/"' not in client.get("/penilaian/").content.decode()
+    assert client.get("/penilaian/laporan/").status_code == 404
+    client.force_login(world.users["pengurus.rw006"])
+    assert 'href="/penilaian/laporan/"' in client.get("/penilaian/").content.decode()
+    assert client.get("/penilaian/laporan/").status_code == 200

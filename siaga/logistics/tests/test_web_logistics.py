@@ -4,6 +4,7 @@ delivery photo is checked (size and type) before anything is saved."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -165,3 +166,28 @@ def test_long_lists_page(client: Any, world: Any, lumbung: Any, settings: Any, u
     client.force_login(user)
     assert "Page 1 of 2" in client.get(url).content.decode()
     assert "Page 2 of 2" in client.get(url + "?page=2").content.decode()
+
+
+@pytest.mark.parametrize("page", ["/logistik/", "/logistik/keuangan/", "/logistik/pinjaman/"])
+def test_a_residents_logistics_menu_leads_nowhere_they_are_refused(
+    client: Any, world: Any, page: str
+) -> None:
+    """Issue 12 (browser walk): a warga's logistics menu offered "Pindah stok", which answers
+    404 for anyone who may not record stock, and a volunteer's "Tugas saya"."""
+    client.force_login(world.users["warga.rt003"])
+    html = client.get(page).content.decode()
+    nav = html.split('<nav class="actions"')[1].split("</nav>")[0]
+    assert "/logistik/pindah/" not in nav
+    assert 'href="/relawan/"' not in nav
+    links = re.findall(r'href="(/[^"]+)"', nav)
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+def test_the_team_still_finds_the_transfer_form_in_the_logistics_menu(
+    client: Any, world: Any
+) -> None:
+    client.force_login(world.users["pengurus.rw006"])
+    nav = client.get("/logistik/").content.decode().split('<nav class="actions"')[1]
+    assert "/logistik/pindah/" in nav.split("</nav>")[0]
