@@ -20,7 +20,7 @@ from siaga.volunteers.models import Shift
 # page → the most queries it may run (session, user, memberships and policy included)
 BUDGETS = {
     "/relawan/": 7,
-    "/relawan/tugas/": 9,
+    "/relawan/tugas/": 10,  # + one query per kind of task subject (names in the title)
     "/relawan/jadwal/": 9,  # + the gaps of the whole range (issue 12: the roster pages)
     "/relawan/daftar/": 11,
     "/relawan/posko/": 9,
