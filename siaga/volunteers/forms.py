@@ -57,13 +57,9 @@ class PoskoForm(ServiceForm):
             field.choices = rw_choices(user, Perm.VOLUNTEER_MANAGE)
 
 
-class ShiftTemplateForm(ServiceForm):
-    name = forms.CharField(
-        label=_("Shift name"),
-        max_length=60,
-        help_text=_("E.g. pagi or malam."),
-        error_messages={"required": _("Give the shift a name, e.g. pagi or malam.")},
-    )
+class _ShiftTimesForm(ServiceForm):
+    """The start, end and head counts every kind of shift asks for."""
+
     starts = forms.TimeField(
         label=_("Starts"),
         widget=_TIME,
@@ -92,6 +88,17 @@ class ShiftTemplateForm(ServiceForm):
         initial=4,
         widget=_PEOPLE,
         error_messages={"required": _("How many people at most?")},
+    )
+
+
+class ShiftTemplateForm(_ShiftTimesForm):
+    field_order = ["name", "starts", "ends", "min_people", "max_people"]
+
+    name = forms.CharField(
+        label=_("Shift name"),
+        max_length=60,
+        help_text=_("E.g. pagi or malam."),
+        error_messages={"required": _("Give the shift a name, e.g. pagi or malam.")},
     )
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Days"),
@@ -150,7 +157,9 @@ class ShiftTemplateForm(ServiceForm):
         return data | {"skill_requirements": needs}
 
 
-class OneOffShiftForm(ServiceForm):
+class OneOffShiftForm(_ShiftTimesForm):
+    field_order = ["name", "day", "starts", "ends", "min_people", "max_people"]
+
     name = forms.CharField(
         label=_("Shift name"),
         max_length=60,
@@ -165,35 +174,10 @@ class OneOffShiftForm(ServiceForm):
             "invalid": _("Enter a date as YYYY-MM-DD."),
         },
     )
-    starts = forms.TimeField(
-        label=_("Starts"),
-        widget=_TIME,
-        error_messages={
-            "required": _("Enter the start time, e.g. 06:00."),
-            "invalid": _("Enter a time as HH:MM, e.g. 06:00."),
-        },
-    )
-    ends = forms.TimeField(
-        label=_("Ends"),
-        widget=_TIME,
-        help_text=_("Earlier than the start means the shift ends the next morning."),
-        error_messages={
-            "required": _("Enter the end time, e.g. 14:00."),
-            "invalid": _("Enter a time as HH:MM, e.g. 14:00."),
-        },
-    )
-    min_people = forms.IntegerField(
-        label=_("At least (people)"),
-        initial=1,
-        widget=_PEOPLE,
-        error_messages={"required": _("How many people at least?")},
-    )
-    max_people = forms.IntegerField(
-        label=_("At most (people)"),
-        initial=4,
-        widget=_PEOPLE,
-        error_messages={"required": _("How many people at most?")},
-    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["min_people"].initial = 1  # a one-off shift is often one person
 
 
 class RosterForm(ServiceForm):
