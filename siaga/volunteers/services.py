@@ -305,20 +305,7 @@ def _clean_template(
         .exists()
     ):
         errors["name"] = [_("This posko already has a shift with this name.")]
-    if starts is None:
-        errors["starts"] = [_("Enter the start time, e.g. 06:00.")]
-    if ends is None:
-        errors["ends"] = [_("Enter the end time, e.g. 14:00.")]
-    elif starts is not None and starts == ends:
-        errors["ends"] = [_("A shift cannot end when it starts.")]
-    if min_people is None or min_people < 1:
-        errors["min_people"] = [_("At least one person.")]
-    elif min_people > 50:
-        errors["min_people"] = [_("At most 50 people.")]
-    if max_people is None or max_people > 50:
-        errors["max_people"] = [_("Enter the maximum number of people (at most 50).")]
-    elif min_people is not None and max_people < min_people:
-        errors["max_people"] = [_("The maximum cannot be below the minimum.")]
+    _check_times_and_people(errors, starts, ends, min_people, max_people)
     try:
         days = sorted({int(d) for d in weekdays})
     except (TypeError, ValueError):
@@ -472,6 +459,30 @@ def update_shift_template(
     )
     contribute(actor, "volunteers.shift_template", template.rw_id, template)
     return template
+
+
+def _check_times_and_people(
+    errors: dict[str, list[str]],
+    starts: dt.time | None,
+    ends: dt.time | None,
+    min_people: int | None,
+    max_people: int | None,
+) -> None:
+    """The rules every shift's times and head counts follow (templates and one-off shifts)."""
+    if starts is None:
+        errors["starts"] = [_("Enter the start time, e.g. 06:00.")]
+    if ends is None:
+        errors["ends"] = [_("Enter the end time, e.g. 14:00.")]
+    elif starts is not None and starts == ends:
+        errors["ends"] = [_("A shift cannot end when it starts.")]
+    if min_people is None or min_people < 1:
+        errors["min_people"] = [_("At least one person.")]
+    elif min_people > 50:
+        errors["min_people"] = [_("At most 50 people.")]
+    if max_people is None or max_people > 50:
+        errors["max_people"] = [_("Enter the maximum number of people (at most 50).")]
+    elif min_people is not None and max_people < min_people:
+        errors["max_people"] = [_("The maximum cannot be below the minimum.")]
 
 
 def _shift_times(day: dt.date, starts: dt.time, ends: dt.time) -> tuple[dt.datetime, dt.datetime]:
@@ -808,20 +819,7 @@ def create_one_off_shift(
         errors["name"] = [_("Use at most 60 characters.")]
     if day is None:
         errors["day"] = [_("Enter the day of the shift.")]
-    if starts is None:
-        errors["starts"] = [_("Enter the start time, e.g. 06:00.")]
-    if ends is None:
-        errors["ends"] = [_("Enter the end time, e.g. 14:00.")]
-    elif starts is not None and starts == ends:
-        errors["ends"] = [_("A shift cannot end when it starts.")]
-    if min_people is None or min_people < 1:
-        errors["min_people"] = [_("At least one person.")]
-    elif min_people > 50:
-        errors["min_people"] = [_("At most 50 people.")]
-    if max_people is None or max_people > 50:
-        errors["max_people"] = [_("Enter the maximum number of people (at most 50).")]
-    elif min_people is not None and max_people < min_people:
-        errors["max_people"] = [_("The maximum cannot be below the minimum.")]
+    _check_times_and_people(errors, starts, ends, min_people, max_people)
     if not errors:
         assert day is not None and starts is not None and ends is not None
         starts_at, ends_at = _shift_times(day, starts, ends)
