@@ -94,6 +94,26 @@ def _require(actor: User | None, obj: Puskesmas | Destination | None = None) -> 
         policy.require(actor, Perm.PUSKESMAS_MANAGE, obj)
 
 
+def _unique_name(
+    model: type[Puskesmas] | type[Destination],
+    name: str,
+    errors: ErrorCollector,
+    *,
+    taken: str,
+    of: Puskesmas | Destination | None = None,
+) -> str:
+    """The trimmed name, with an error when it is empty or another row already has it."""
+    name = name.strip()
+    others = model.objects.filter(name__iexact=name)
+    if of is not None:
+        others = others.exclude(pk=of.pk)
+    if not name:
+        errors.add("name", _("This field is required."))
+    elif others.exists():
+        errors.add("name", taken)
+    return name
+
+
 def _check_place(
     actor: User | None, territory: Territory | None, field: str, errors: ErrorCollector
 ) -> None:
@@ -157,11 +177,7 @@ def create_puskesmas(
     """A puskesmas standing at ``location``, serving the kelurahan of ``area``."""
     _require(actor)
     errors = ErrorCollector()
-    name = name.strip()
-    if not name:
-        errors.add("name", _("This field is required."))
-    elif Puskesmas.objects.filter(name__iexact=name).exists():
-        errors.add("name", _("A puskesmas with this name exists."))
+    name = _unique_name(Puskesmas, name, errors, taken=_("A puskesmas with this name exists."))
     _check_place(actor, location, "location", errors)
     kelurahan = _check_area(actor, area, errors, puskesmas=None)
     people = _check_staff(staff, errors)
@@ -199,11 +215,9 @@ def update_puskesmas(
     errors = ErrorCollector()
     changes: dict[str, Any] = {}
     if name is not None:
-        name = name.strip()
-        if not name:
-            errors.add("name", _("This field is required."))
-        elif Puskesmas.objects.filter(name__iexact=name).exclude(pk=puskesmas.pk).exists():
-            errors.add("name", _("A puskesmas with this name exists."))
+        name = _unique_name(
+            Puskesmas, name, errors, taken=_("A puskesmas with this name exists."), of=puskesmas
+        )
         changes["name"] = name
     if location is not None:
         _check_place(actor, location, "location", errors)
@@ -303,11 +317,7 @@ def create_destination(
 ) -> Destination:
     _require(actor)
     errors = ErrorCollector()
-    name = name.strip()
-    if not name:
-        errors.add("name", _("This field is required."))
-    elif Destination.objects.filter(name__iexact=name).exists():
-        errors.add("name", _("A destination with this name exists."))
+    name = _unique_name(Destination, name, errors, taken=_("A destination with this name exists."))
     if kind not in DestinationKind.values:
         errors.add(
             "kind", _("Choose one of: %(values)s") % {"values": ", ".join(DestinationKind.values)}
@@ -336,11 +346,13 @@ def update_destination(
     errors = ErrorCollector()
     changes: dict[str, Any] = {}
     if name is not None:
-        name = name.strip()
-        if not name:
-            errors.add("name", _("This field is required."))
-        elif Destination.objects.filter(name__iexact=name).exclude(pk=destination.pk).exists():
-            errors.add("name", _("A destination with this name exists."))
+        name = _unique_name(
+            Destination,
+            name,
+            errors,
+            taken=_("A destination with this name exists."),
+            of=destination,
+        )
         changes["name"] = name
     if address is not None:
         changes["address"] = address[:255]
