@@ -116,12 +116,11 @@ def home_rw_keys(user: Any) -> set[int]:
     an RW add none. For showing someone the public figures of their own RW."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    keys = set()
+    keys = {rw for _resident, _rt, rw in residence_places(user)}
     for membership in _memberships(user):
-        if membership.resident is not None:
-            keys.add(codes.ancestor_key(membership.resident.rt_id, codes.LEVEL_RW))
-        elif membership.territory is not None and membership.territory.level >= codes.LEVEL_RW:
-            keys.add(codes.ancestor_key(membership.territory.id, codes.LEVEL_RW))
+        territory = membership.territory
+        if territory is not None and territory.level >= codes.LEVEL_RW:
+            keys.add(codes.ancestor_key(territory.id, codes.LEVEL_RW))
     return keys
 
 
